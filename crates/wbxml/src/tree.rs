@@ -25,17 +25,26 @@ pub struct Element {
 impl Element {
     /// An element without content.
     pub fn new(tag: Tag) -> Self {
-        Element { tag, children: Vec::new() }
+        Element {
+            tag,
+            children: Vec::new(),
+        }
     }
 
     /// An element whose content is one STR_I.
     pub fn with_text(tag: Tag, text: impl Into<String>) -> Self {
-        Element { tag, children: vec![Node::Text(text.into())] }
+        Element {
+            tag,
+            children: vec![Node::Text(text.into())],
+        }
     }
 
     /// An element whose content is one OPAQUE.
     pub fn with_opaque(tag: Tag, bytes: impl Into<Vec<u8>>) -> Self {
-        Element { tag, children: vec![Node::Opaque(bytes.into())] }
+        Element {
+            tag,
+            children: vec![Node::Opaque(bytes.into())],
+        }
     }
 
     /// Appends a child element (builder style).
