@@ -82,4 +82,5 @@ if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c 'import aiosmtpd, pyac
     rm -f "$log"
     echo "install.sh: venv ready at $VENV"
 fi
-chmod -R a+rX "$VENV"
+# start.sh runs the sink as an unprivileged user, who must read the venv.
+if [[ $(id -u) -eq 0 ]]; then chmod -R a+rX "$VENV"; fi
