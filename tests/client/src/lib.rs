@@ -1,0 +1,1 @@
+//! A small EAS client for black-box tests.
