@@ -2,12 +2,20 @@
 //! streaming encoder, the EAS code pages 0-25, and the XML form used for debugging, tests and
 //! schema validation. No I/O.
 
+mod decode;
+mod encode;
+mod limits;
 mod pages;
+mod token;
 mod tree;
+pub mod xml;
 
+pub use decode::{DecodeError, decode, decode_with};
+pub use encode::{EncodeError, Encoder, encode, encode_to};
+pub use limits::Limits;
 pub use pages::{Page, tags};
 pub use tree::{Element, Node};
-
+pub use xml::{XmlError, from_xml, to_xml};
 /// A tag: a code page and a token (0x05-0x3F) known on that page.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag {
@@ -23,10 +31,7 @@ impl Tag {
 
     /// The tag with this token on this page, if the page defines it.
     pub fn new(page: Page, token: u8) -> Option<Tag> {
-        page.tags()
-            .binary_search_by_key(&token, |&(t, _)| t)
-            .ok()
-            .map(|_| Tag { page, token })
+        token::is_known(page, token).then_some(Tag { page, token })
     }
 
     /// The tag with this spec name on this page.
