@@ -1,15 +1,39 @@
 //! The Exchange ActiveSync protocol as types: request lines (MS-ASHTTP), protocol versions and
 //! the decisions that depend on them, commands, status codes, and typed requests and responses
 //! per command, converted from and to [`wbxml::Element`] trees. No I/O.
+//!
+//! Parsing is tolerant where real clients differ from the spec and strict where a wrong guess
+//! would lose data; every `from_element` names the element it could not read
+//! ([`ProtocolError`]). Every `to_element` builds the document in the element order of
+//! Microsoft's response schemas, for the protocol version the device speaks.
 
 pub mod command;
+pub mod device_information;
 pub mod error;
+pub mod folder;
+pub mod ids;
+pub mod oof;
+pub mod policy;
+pub mod provision;
 pub mod query;
+pub mod settings;
 pub mod status;
 pub mod version;
 
 pub use command::Command;
+pub use device_information::DeviceInformation;
 pub use error::ProtocolError;
+pub use folder::{
+    Folder, FolderChanges, FolderClass, FolderSyncRequest, FolderSyncResponse, FolderSyncStatus,
+    FolderType,
+};
+pub use ids::{CollectionId, SyncKey};
+pub use policy::PolicySettings;
+pub use provision::{
+    PolicyKey, PolicyStatus, PolicyType, ProvisionPhase, ProvisionRequest, ProvisionResponse,
+    ProvisionStatus, WipeKind,
+};
 pub use query::{QueryError, QueryForm, RequestLine};
-pub use status::{CommonStatus, ErrorReply, command_status_response};
+pub use settings::{SettingsRequest, SettingsResponse, SettingsStatus};
+pub use status::{CommonStatus, ErrorReply, command_status_response, malformed_request_reply};
 pub use version::{PolicyKeyProblem, ProtocolVersion};
