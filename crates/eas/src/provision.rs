@@ -19,7 +19,8 @@ use crate::status::CommonStatus;
 use crate::version::ProtocolVersion;
 
 /// A policy key (MS-ASPROV 2.2.2.42): "SHOULD be a string representation of a 32-bit unsigned
-/// integer". 0 means "not provisioned".
+/// integer". 0 means "not provisioned": never issue it (some iOS versions refuse a response
+/// whose key is 0, as grommunio-sync notes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PolicyKey(pub u32);
 
