@@ -178,8 +178,12 @@ impl Reader<'_> {
     }
 
     fn body(&mut self, limits: &Limits) -> Result<Element, DecodeError> {
-        // Open elements, innermost last. Only elements with the content bit are ever open.
-        let mut stack: Vec<Element> = Vec::with_capacity(16);
+        // Open elements (only those with the content bit are ever open), innermost last, each
+        // with the index in `nodes` where its children start. All children in progress share
+        // the one `nodes` stack, and each element's are moved out in one exact-size allocation
+        // at its END: no per-element growth and reallocation.
+        let mut open: Vec<(Tag, usize)> = Vec::with_capacity(16);
+        let mut nodes: Vec<Node> = Vec::with_capacity(64);
         let mut page = Page::AirSync;
         let mut elements = 0usize;
         let root = loop {
@@ -192,37 +196,40 @@ impl Reader<'_> {
                         Page::from_number(n).ok_or(DecodeError::UnknownPage { offset, page: n })?;
                 }
                 token::END => {
-                    let Some(mut done) = stack.pop() else {
+                    let Some((tag, start)) = open.pop() else {
                         return Err(DecodeError::UnmatchedEnd { offset });
                     };
-                    if done.children.is_empty() {
+                    let children: Vec<Node> = if nodes.len() == start {
                         // Content bit, then nothing: keep that apart from "no content bit".
-                        done.children.push(Node::Text(String::new()));
+                        vec![Node::Text(String::new())]
+                    } else {
+                        nodes.drain(start..).collect()
+                    };
+                    let done = Element { tag, children };
+                    if open.is_empty() {
+                        break done;
                     }
-                    match stack.last_mut() {
-                        Some(parent) => parent.children.push(Node::Element(done)),
-                        None => break done,
-                    }
+                    nodes.push(Node::Element(done));
                 }
                 token::STR_I => {
-                    let Some(parent) = stack.last_mut() else {
+                    if open.is_empty() {
                         return Err(DecodeError::ContentOutsideElement {
                             offset,
                             name: "STR_I",
                         });
-                    };
+                    }
                     let text = self.str_i(offset, limits.max_text_len)?;
                     if !text.is_empty() {
-                        parent.children.push(Node::Text(text.to_owned()));
+                        nodes.push(Node::Text(text.to_owned()));
                     }
                 }
                 token::OPAQUE => {
-                    let Some(parent) = stack.last_mut() else {
+                    if open.is_empty() {
                         return Err(DecodeError::ContentOutsideElement {
                             offset,
                             name: "OPAQUE",
                         });
-                    };
+                    }
                     let len = self.mb_u_int32()?;
                     if len as usize > limits.max_opaque_len {
                         return Err(DecodeError::OpaqueTooLong {
@@ -238,7 +245,7 @@ impl Reader<'_> {
                         });
                     };
                     self.pos = end;
-                    parent.children.push(Node::Opaque(data.to_vec()));
+                    nodes.push(Node::Opaque(data.to_vec()));
                 }
                 _ if b & TOKEN_MASK < 0x05 => {
                     return Err(DecodeError::UnsupportedToken {
@@ -266,20 +273,19 @@ impl Reader<'_> {
                             max: limits.max_elements,
                         });
                     }
-                    if stack.len() >= limits.max_depth {
+                    if open.len() >= limits.max_depth {
                         return Err(DecodeError::TooDeep {
                             offset,
                             max: limits.max_depth,
                         });
                     }
-                    let element = Element::new(Tag::from_parts(page, t));
+                    let tag = Tag::from_parts(page, t);
                     if b & CONTENT != 0 {
-                        stack.push(element);
+                        open.push((tag, nodes.len()));
+                    } else if open.is_empty() {
+                        break Element::new(tag);
                     } else {
-                        match stack.last_mut() {
-                            Some(parent) => parent.children.push(Node::Element(element)),
-                            None => break element,
-                        }
+                        nodes.push(Node::Element(Element::new(tag)));
                     }
                 }
             }
