@@ -1,1 +1,54 @@
-//! A small EAS client for black-box tests.
+//! A black-box test harness for airgate: the upstream stack ([`Stack`]), a running `airgate`
+//! binary ([`Airgate`]), and an EAS client ([`Client`]) that checks every WBXML response it
+//! receives against Microsoft's schemas and an independent decoder ([`validate`]).
+//!
+//! Everything here panics on unexpected conditions: it is for tests, and a panic with a clear
+//! message is a test failure with a clear message.
+
+mod airgate;
+mod client;
+pub mod docs;
+pub mod query;
+mod stack;
+pub mod validate;
+
+use std::path::PathBuf;
+
+pub use airgate::{Airgate, AirgateBuilder};
+pub use client::{Client, Response};
+pub use docs::ElementExt;
+pub use stack::Stack;
+pub use wbxml::{Element, Node, Tag, tags};
+
+/// The repository root (two levels above this crate).
+pub fn repo_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or(here)
+}
+
+/// The conformance material: `$AIRGATE_CONFORMANCE_DIR`, else `<repo root>/../shared/conformance`
+/// (CI clones the repository with `shared/` beside it).
+pub fn conformance_dir() -> PathBuf {
+    match std::env::var_os("AIRGATE_CONFORMANCE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => repo_root().join("..").join("shared").join("conformance"),
+    }
+}
+
+/// A device id unique within this test process, so tests never share device state: the ASCII
+/// letters and digits of `name` (at most 24) and a counter. Every airgate instance has its own
+/// state directory, so uniqueness within one process is enough.
+pub fn device_id(name: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let clean: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(24)
+        .collect();
+    format!("{clean}{n}")
+}
