@@ -5,7 +5,7 @@
 //! a gateway in front of a standards mail server usually wants; an operator who wants a PIN
 //! sets `device_password_enabled = true` and the limits that go with it.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wbxml::{Element, Tag, tags::provision as p};
 
 use crate::error::bool_text;
@@ -14,7 +14,7 @@ use crate::version::ProtocolVersion;
 /// Every policy of `EASProvisionDoc` (MS-ASPROV 2.2.2.2 - 2.2.2.55). Field names are the
 /// element names in snake case. `None` in an `Option` means "not set by the policy" (sent as an
 /// empty element where the schema allows one, else as the spec's "no limit" value).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicySettings {
     pub device_password_enabled: bool,
@@ -125,7 +125,7 @@ impl Default for PolicySettings {
 }
 
 /// AllowBluetooth (MS-ASPROV 2.2.2.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BluetoothPolicy {
     Disable = 0,
@@ -135,7 +135,7 @@ pub enum BluetoothPolicy {
 }
 
 /// MaxCalendarAgeFilter (MS-ASPROV 2.2.2.31).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CalendarAgeFilter {
     All = 0,
@@ -146,7 +146,7 @@ pub enum CalendarAgeFilter {
 }
 
 /// MaxEmailAgeFilter (MS-ASPROV 2.2.2.33).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EmailAgeFilter {
     All = 0,
@@ -158,7 +158,7 @@ pub enum EmailAgeFilter {
 }
 
 /// RequireSignedSMIMEAlgorithm (MS-ASPROV 2.2.2.50).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignedSmimeAlgorithm {
     Sha1 = 0,
@@ -166,7 +166,7 @@ pub enum SignedSmimeAlgorithm {
 }
 
 /// RequireEncryptionSMIMEAlgorithm (MS-ASPROV 2.2.2.48).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EncryptionSmimeAlgorithm {
     TripleDes = 0,
@@ -177,7 +177,7 @@ pub enum EncryptionSmimeAlgorithm {
 }
 
 /// AllowSMIMEEncryptionAlgorithmNegotiation (MS-ASPROV 2.2.2.13).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SmimeNegotiation {
     None = 0,

@@ -45,8 +45,15 @@ pub enum Provisioning {
     None,
     /// Step one answered with this temporary key; the device must acknowledge it.
     Pending { temporary_key: u32, policy_hash: u64 },
-    /// Acknowledged: the device holds this final key, issued for this policy.
-    Provisioned { policy_key: u32, policy_hash: u64 },
+    /// Acknowledged: the device holds this final key, issued for this policy in answer to the
+    /// acknowledgement of `temporary_key` (kept so that a retried acknowledgement gets the same
+    /// final key again).
+    Provisioned {
+        policy_key: u32,
+        policy_hash: u64,
+        #[serde(default)]
+        temporary_key: Option<u32>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -206,7 +206,11 @@ mod tests {
         let key = DeviceKey::new("alice", "dev1");
         s.update_device(&key, |r| {
             let mut rec = DeviceRecord::new(&key, "t", 1);
-            rec.provisioning = Provisioning::Provisioned { policy_key: 42, policy_hash: 7 };
+            rec.provisioning = Provisioning::Provisioned {
+                policy_key: 42,
+                policy_hash: 7,
+                temporary_key: None,
+            };
             *r = Some(rec);
         })
         .unwrap();
