@@ -1,1 +1,100 @@
-//! gateway
+//! The EAS front end: the axum service (routing, authentication, the device gate, logging),
+//! wired to the engine and the upstream servers.
+
+mod auth;
+mod config;
+mod request;
+mod response;
+mod routes;
+mod server;
+mod verifier;
+
+use std::sync::Arc;
+
+pub use auth::{AuthConfig, Authenticator, Credentials, Verifier, VerifyError};
+pub use config::{Config, LogConfig, LogFormat, ProvisionConfig};
+pub use server::{TlsError, serve, tls_config};
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Everything a request handler needs, shared by all requests.
+pub struct Gateway {
+    pub config: Config,
+    pub auth: Authenticator,
+    pub store: state::Store,
+    pub policy: engine::provision::Policy,
+}
+
+impl Gateway {
+    /// Builds the gateway over an explicit login verifier (tests use an in-memory one).
+    pub fn new(config: Config, verifier: Arc<dyn Verifier>) -> Result<Gateway, StartError> {
+        let store = state::Store::open_dir(&config.state_dir)?;
+        let policy = engine::provision::Policy::new(config.provision.policy.clone());
+        Ok(Gateway {
+            auth: Authenticator::new(verifier, config.auth.clone()),
+            store,
+            policy,
+            config,
+        })
+    }
+
+    /// The user's primary address: the login if it is an address, else `login@email_domain`.
+    pub fn primary_address(&self, user: &str) -> String {
+        match (&self.config.email_domain, user.contains('@')) {
+            (Some(domain), false) => format!("{user}@{domain}"),
+            _ => user.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    State(#[from] state::StateError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: TcpListener,
+    app: axum::Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    url: String,
+}
+
+impl Server {
+    /// Validates the configuration, opens the state store and binds the listening socket.
+    pub async fn bind(config: Config) -> Result<Server, StartError> {
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls_config(cert, key)?),
+            (None, None) => None,
+            _ => return Err(StartError::Config("tls_cert and tls_key go together".into())),
+        };
+        let verifier = verifier::ImapVerifier::from_config(&config)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| StartError::Listen(config.listen, e))?;
+        let addr = listener.local_addr().map_err(|e| StartError::Listen(config.listen, e))?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{addr}/Microsoft-Server-ActiveSync");
+        let gateway = Arc::new(Gateway::new(config, Arc::new(verifier))?);
+        Ok(Server { listener, app: routes::router(gateway), tls, url })
+    }
+
+    /// The URL devices use.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        serve(self.listener, self.app, self.tls, shutdown).await
+    }
+}
+
+pub use routes::router;

@@ -1,0 +1,100 @@
+//! The resolved configuration the gateway runs with. The binary builds it from the TOML file,
+//! `AIRGATE_*` variables and flags; docs/configuration.md documents every key.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::AuthConfig;
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Directory of the state store (created if missing).
+    pub state_dir: PathBuf,
+    /// PEM certificate chain; with `tls_key`, airgate serves HTTPS itself.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Largest request body accepted, in bytes (413 above it).
+    pub max_request_bytes: u64,
+    /// Domain of users' mail addresses when the login name has none (`alice` -> `alice@domain`).
+    pub email_domain: Option<String>,
+    /// `imap://host[:port]` or `imaps://host[:port]`: mail, and where logins are checked.
+    pub imap: Option<String>,
+    /// `smtp://host[:port]` (STARTTLS when offered) or `smtps://host[:port]`.
+    pub smtp: Option<String>,
+    /// CalDAV base URL; `{user}` is replaced by the login name.
+    pub caldav: Option<String>,
+    /// CardDAV base URL; `{user}` is replaced by the login name.
+    pub carddav: Option<String>,
+    /// Extra PEM CA certificates trusted for upstream TLS (self-signed upstreams).
+    pub upstream_ca_file: Option<PathBuf>,
+    /// Seconds to wait for an upstream connection and login.
+    pub upstream_timeout_seconds: u64,
+    pub auth: AuthConfig,
+    pub provision: ProvisionConfig,
+    pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            state_dir: PathBuf::from("/var/lib/airgate"),
+            tls_cert: None,
+            tls_key: None,
+            max_request_bytes: 32 * 1024 * 1024,
+            email_domain: None,
+            imap: None,
+            smtp: None,
+            caldav: None,
+            carddav: None,
+            upstream_ca_file: None,
+            upstream_timeout_seconds: 10,
+            auth: AuthConfig::default(),
+            provision: ProvisionConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProvisionConfig {
+    /// Require devices to provision (MS-ASPROV) before any other command.
+    pub required: bool,
+    /// The policy sent to devices.
+    pub policy: eas::PolicySettings,
+}
+
+impl Default for ProvisionConfig {
+    fn default() -> Self {
+        ProvisionConfig { required: true, policy: eas::PolicySettings::default() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing filter: `info`, `airgate=debug,info`, ...
+    pub level: String,
+    /// `text` or `json`.
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { level: "info".into(), format: LogFormat::Text }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,94 @@
+//! Reading an EAS request at the edge: the query (either form), the version, the policy key and
+//! the WBXML body, parsed once into [`EasRequest`].
+
+use bytes::Bytes;
+use eas::{Command, ProtocolVersion, RequestLine};
+use http::HeaderMap;
+
+use crate::response::Reject;
+
+/// One EAS command request, parsed.
+#[derive(Debug)]
+pub struct EasRequest {
+    pub line: RequestLine,
+    pub version: ProtocolVersion,
+    /// From `X-MS-PolicyKey`, the base64 query's field, or a plain `&PolicyKey=` (some clients
+    /// send the acknowledgement's key only there).
+    pub policy_key: Option<u32>,
+    pub user_agent: Option<String>,
+    /// The decoded WBXML body; `None` when the body is empty or not WBXML (12.x raw MIME).
+    pub body: Option<wbxml::Element>,
+}
+
+impl EasRequest {
+    pub fn parse(query: Option<&str>, headers: &HeaderMap, body: Bytes) -> Result<EasRequest, Reject> {
+        let line = RequestLine::parse(query.unwrap_or(""))
+            .map_err(|e| Reject::BadRequest(format!("query: {e}")))?;
+        let header_version = header(headers, "ms-asprotocolversion");
+        let version = match (line.protocol_version, header_version) {
+            (Some(v), _) => v,
+            (None, Some(h)) => ProtocolVersion::parse(h)
+                .ok_or_else(|| Reject::UnsupportedVersion(format!("unsupported protocol version {h:?}")))?,
+            (None, None) => {
+                return Err(Reject::UnsupportedVersion("no MS-ASProtocolVersion header".into()));
+            }
+        };
+        if !version.supports_command(line.command) {
+            return Err(Reject::BadRequest(format!(
+                "{} is not a command of EAS {}",
+                line.command,
+                version.as_str()
+            )));
+        }
+        let policy_key = match header(headers, "x-ms-policykey") {
+            Some(h) => Some(
+                h.trim()
+                    .parse::<u32>()
+                    .map_err(|_| Reject::BadRequest("X-MS-PolicyKey is not a number".into()))?,
+            ),
+            None => line.policy_key,
+        };
+        let is_mime = header(headers, "content-type")
+            .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("message/rfc822"));
+        let body_doc = if body.is_empty() || is_mime || !carries_wbxml(line.command, version) {
+            None
+        } else {
+            Some(
+                wbxml::decode(&body)
+                    .map_err(|e| Reject::BadRequest(format!("WBXML body: {e}")))?,
+            )
+        };
+        if let (Some(doc), Some(root)) = (&body_doc, line.command.root_tag()) {
+            if doc.tag != root {
+                return Err(Reject::BadRequest(format!(
+                    "{} request whose document element is {:?}",
+                    line.command, doc.tag
+                )));
+            }
+        }
+        Ok(EasRequest {
+            user_agent: header(headers, "user-agent").map(str::to_owned),
+            line,
+            version,
+            policy_key,
+            body: body_doc,
+        })
+    }
+
+    pub fn command(&self) -> Command {
+        self.line.command
+    }
+}
+
+/// Whether this command's request body is WBXML (12.x mail submission is raw MIME).
+fn carries_wbxml(command: Command, version: ProtocolVersion) -> bool {
+    match command {
+        Command::SendMail | Command::SmartForward | Command::SmartReply => version.sendmail_is_wbxml(),
+        Command::GetAttachment => false,
+        _ => true,
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}

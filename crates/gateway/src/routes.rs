@@ -1,0 +1,202 @@
+//! Routing and the per-request pipeline: span, authentication, EAS parsing, device gate,
+//! dispatch. Each step is its own function or layer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use eas::{Command, ErrorReply};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use state::DeviceKey;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+use tracing::{Span, field::Empty};
+
+use crate::Gateway;
+use crate::auth::{AuthOutcome, Credentials};
+use crate::request::EasRequest;
+use crate::response::{self, Reject};
+
+pub const PATH: &str = "/Microsoft-Server-ActiveSync";
+
+/// The commands airgate answers; OPTIONS advertises exactly these.
+const IMPLEMENTED: &[Command] = &[Command::Provision, Command::Settings];
+
+/// How long a device should wait when the store or an upstream is down.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// The authenticated user of a request.
+#[derive(Clone, Debug)]
+struct User(String);
+
+pub fn router(gateway: Arc<Gateway>) -> Router {
+    let limit = usize::try_from(gateway.config.max_request_bytes).unwrap_or(usize::MAX);
+    Router::new()
+        .route(PATH, any(activesync))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(gateway.clone(), authenticate))
+        .layer(CatchPanicLayer::new())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        user = Empty,
+                        cmd = Empty,
+                        device_id = Empty,
+                        device_type = Empty,
+                    )
+                })
+                .on_request(())
+                .on_response(
+                    |resp: &Response, latency: Duration, _span: &Span| {
+                        tracing::info!(status = resp.status().as_u16(), ms = latency.as_millis() as u64, "done");
+                    },
+                ),
+        )
+        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .with_state(gateway)
+}
+
+/// HTTP Basic against the upstream, before anything else is read.
+async fn authenticate(
+    State(gw): State<Arc<Gateway>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let creds = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Credentials::from_basic_header);
+    let Some(creds) = creds else {
+        return Reject::Unauthorized { realm: gw.auth.realm().to_owned() }.into_response();
+    };
+    Span::current().record("user", creds.user.as_str());
+    match gw.auth.authenticate(&creds, peer.ip()).await {
+        AuthOutcome::Accepted => {
+            req.extensions_mut().insert(User(creds.user));
+            next.run(req).await
+        }
+        AuthOutcome::Rejected => {
+            Reject::Unauthorized { realm: gw.auth.realm().to_owned() }.into_response()
+        }
+        AuthOutcome::LockedOut { retry_after } => Reject::LockedOut { retry_after }.into_response(),
+        AuthOutcome::Unavailable => Reject::Unavailable { retry_after: RETRY_AFTER }.into_response(),
+    }
+}
+
+async fn activesync(
+    State(gw): State<Arc<Gateway>>,
+    axum::Extension(User(user)): axum::Extension<User>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = match method {
+        Method::OPTIONS => Ok(options()),
+        Method::POST => command(gw, user, uri, headers, body).await,
+        _ => Ok(StatusCode::METHOD_NOT_ALLOWED.into_response()),
+    };
+    let mut resp = result.unwrap_or_else(IntoResponse::into_response);
+    resp.headers_mut().insert("ms-server-activesync", HeaderValue::from_static("16.1"));
+    resp
+}
+
+/// MS-ASHTTP 2.2.3: what this server speaks. `X-AspNet-Version` is there because some clients
+/// (Nine) use 16.1 only when it looks like Exchange.
+fn options() -> Response {
+    let commands: Vec<&str> = IMPLEMENTED.iter().map(|c| c.name()).collect();
+    let mut resp = StatusCode::OK.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::ALLOW, HeaderValue::from_static("OPTIONS,POST"));
+    h.insert("public", HeaderValue::from_static("OPTIONS,POST"));
+    h.insert(
+        "ms-asprotocolversions",
+        HeaderValue::from_static(eas::ProtocolVersion::header_list()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&commands.join(",")) {
+        h.insert("ms-asprotocolcommands", v);
+    }
+    h.insert("x-aspnet-version", HeaderValue::from_static("4.0.30319"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+    resp
+}
+
+async fn command(
+    gw: Arc<Gateway>,
+    user: String,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Reject> {
+    let req = EasRequest::parse(uri.query(), &headers, body)?;
+    let span = Span::current();
+    span.record("cmd", req.command().name());
+    span.record("device_id", req.line.device_id.as_str());
+    span.record("device_type", req.line.device_type.as_str());
+    let device = DeviceKey::new(user, req.line.device_id.clone());
+
+    let record = blocking({
+        let gw = gw.clone();
+        let device = device.clone();
+        let device_type = req.line.device_type.clone();
+        let user_agent = req.user_agent.clone();
+        move || engine::device::seen(&gw.store, &device, &device_type, user_agent.as_deref())
+    })
+    .await?;
+
+    if gw.config.provision.required && req.command() != Command::Provision {
+        if let Err(problem) = engine::provision::check_policy_key(&record, req.policy_key, &gw.policy) {
+            tracing::info!(?problem, "device must provision");
+            return Ok(match req.version.policy_key_failure(problem) {
+                ErrorReply::Http(_) => Reject::NeedsProvisioning.into_response(),
+                reply @ ErrorReply::Status(_) => match reply.body(req.command()) {
+                    Some(doc) => response::wbxml(&doc),
+                    None => Reject::NeedsProvisioning.into_response(),
+                },
+            });
+        }
+    }
+
+    if !IMPLEMENTED.contains(&req.command()) {
+        return Err(Reject::NotImplemented(req.command()));
+    }
+    let doc = blocking(move || engine::dispatch(&engine::Context {
+        store: &gw.store,
+        device: &device,
+        version: req.version,
+        policy: &gw.policy,
+        primary_address: &gw.primary_address(&device.user),
+    }, req.command(), req.body.as_ref()))
+    .await?;
+    Ok(response::wbxml(&doc))
+}
+
+/// Runs store work off the async threads; a store failure is a retryable 503.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, engine::EngineError> + Send + 'static,
+) -> Result<T, Reject> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(engine::EngineError::State(e))) => {
+            tracing::error!(error = %e, "state store failed");
+            Err(Reject::Unavailable { retry_after: RETRY_AFTER })
+        }
+        Ok(Err(engine::EngineError::BadRequest(why))) => Err(Reject::BadRequest(why)),
+        Err(e) => {
+            tracing::error!(error = %e, "handler panicked");
+            Err(Reject::Unavailable { retry_after: RETRY_AFTER })
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The real login check: an IMAP login to the configured server.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use upstream::{ImapClient, ImapEndpoint, TlsConfig, Timeouts};
+
+use crate::auth::{Verifier, VerifyError};
+use crate::{Config, StartError};
+
+pub struct ImapVerifier {
+    client: ImapClient,
+}
+
+impl ImapVerifier {
+    pub fn from_config(config: &Config) -> Result<ImapVerifier, StartError> {
+        let url = config.imap.as_deref().ok_or_else(|| {
+            StartError::Config("no IMAP server configured: set `imap` (--imap imap://host:143)".into())
+        })?;
+        let endpoint = ImapEndpoint::parse(url).map_err(|e| StartError::Config(format!("imap: {e}")))?;
+        let tls = TlsConfig::new(config.upstream_ca_file.as_deref())
+            .map_err(|e| StartError::Config(format!("upstream_ca_file: {e}")))?;
+        let t = Duration::from_secs(config.upstream_timeout_seconds.max(1));
+        let timeouts = Timeouts { connect: t, response: t };
+        Ok(ImapVerifier { client: ImapClient::new(endpoint, tls, timeouts) })
+    }
+}
+
+impl Verifier for ImapVerifier {
+    fn verify<'a>(
+        &'a self,
+        user: &'a str,
+        password: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<(), VerifyError>> + Send + 'a>> {
+        Box::pin(async move {
+            match self.client.login(user, password).await {
+                Ok(session) => {
+                    // The session is not needed yet; logging out is courtesy, not correctness.
+                    tokio::spawn(async move {
+                        let _ = session.logout().await;
+                    });
+                    Ok(())
+                }
+                Err(e) if e.is_authentication_failure() => Err(VerifyError::Rejected),
+                Err(e) => Err(VerifyError::Unavailable(e.to_string())),
+            }
+        })
+    }
+}
