@@ -22,8 +22,10 @@
 //!   literal line breaks).
 //!
 //! Forms the XML cannot tell apart are written the same and so normalised: adjacent STR_I
-//! strings (read back as one), and text mixed with non-CDATA opaque data in one element (all of
-//! it written as base64 and read back as opaque).
+//! strings (read back as one); text mixed with opaque data that needs base64 in one element
+//! (each run of it written as one base64 text and read back as one opaque node); whitespace-only
+//! text beside child elements (read back as layout). EAS documents have none of these, and the
+//! normalised tree is a fixed point: writing and reading it again changes nothing.
 
 use std::fmt::Write as _;
 
@@ -133,9 +135,18 @@ fn write_tree(out: &mut String, root: &Element) {
                     stack.push(open);
                 }
             }
-            Some(Node::Text(t)) if top.base64 => BASE64.encode_string(t, out),
+            Some(n @ (Node::Text(_) | Node::Opaque(_))) if top.base64 => {
+                // One base64 run for all adjacent content: separate runs would not read back.
+                let mut run = content_bytes(n).to_vec();
+                while let Some(next @ (Node::Text(_) | Node::Opaque(_))) =
+                    top.children.as_slice().first()
+                {
+                    run.extend_from_slice(content_bytes(next));
+                    top.children.next();
+                }
+                BASE64.encode_string(run, out);
+            }
             Some(Node::Text(t)) => escape_text(out, t),
-            Some(Node::Opaque(b)) if top.base64 => BASE64.encode_string(b, out),
             Some(Node::Opaque(b)) => {
                 // cdata_text succeeded for every opaque child, or the element would be base64.
                 out.push_str("<![CDATA[");
@@ -202,6 +213,14 @@ fn write_start<'t>(
         block,
         base64,
     })
+}
+
+fn content_bytes(n: &Node) -> &[u8] {
+    match n {
+        Node::Text(t) => t.as_bytes(),
+        Node::Opaque(b) => b,
+        Node::Element(_) => &[],
+    }
 }
 
 fn push_indent(out: &mut String, level: usize) {

@@ -113,6 +113,14 @@ proptest! {
     }
 
     #[test]
+    fn any_tree_reads_back_from_xml_and_what_xml_normalised_stays_normalised(tree in any_tree()) {
+        let xml = to_xml(&tree);
+        let back = from_xml(&xml).map_err(|e| TestCaseError::fail(format!("{e}\n{xml}")))?;
+        let again = from_xml(&to_xml(&back)).unwrap();
+        prop_assert_eq!(again, back);
+    }
+
+    #[test]
     fn arbitrary_bytes_decode_or_err_and_what_decodes_reencodes_to_the_same_tree(
         bytes in wbxml_like()
     ) {
