@@ -252,13 +252,16 @@ impl Client {
         }
     }
 
-    /// Provisions the way a device does: the initial request (with DeviceInformation), then the
-    /// acknowledgement with the temporary key in `X-MS-PolicyKey`. Asserts both succeed, stores
-    /// the final key in the client and returns it.
+    /// Provisions the way a device does: the initial request (with DeviceInformation in 14.1
+    /// and later), then the acknowledgement with the temporary key in `X-MS-PolicyKey`. Asserts
+    /// both succeed, stores the final key in the client and returns it.
     pub async fn provision(&mut self) -> String {
-        let first = self
-            .post("Provision", &crate::docs::provision_request())
-            .await;
+        let request = if matches!(self.version.as_str(), "14.1" | "16.0" | "16.1") {
+            crate::docs::provision_request()
+        } else {
+            crate::docs::provision_request_bare()
+        };
+        let first = self.post("Provision", &request).await;
         let temp = first.expect_provision_ok("initial Provision");
         self.policy_key = Some(temp.clone());
         let ack = self

@@ -17,6 +17,8 @@ use std::path::PathBuf;
 pub use airgate::{Airgate, AirgateBuilder};
 pub use client::{Client, Response};
 pub use docs::ElementExt;
+/// The HTTP client crate, for [`Client::raw_request`] and header types.
+pub use reqwest;
 pub use stack::Stack;
 pub use wbxml::{Element, Node, Tag, tags};
 
