@@ -1,0 +1,246 @@
+//! Against the real servers of tests/stack (Dovecot, the SMTP sink,
+//! Radicale). Runs when AIRGATE_STACK_ENV names the stack.env that
+//! tests/stack/start.sh wrote; without it the tests pass with a note, unless
+//! AIRGATE_REQUIRE_STACK is set.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use upstream::imap::WANTED;
+use upstream::{
+    Capability, CollectionKind, DavClient, DavEndpoint, DavError, Failure, ImapClient,
+    ImapEndpoint, ImapError, SmtpClient, SmtpEndpoint, Timeouts, TlsConfig,
+};
+
+struct Stack {
+    env: HashMap<String, String>,
+}
+
+impl Stack {
+    fn get(&self, key: &str) -> &str {
+        self.env
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} missing from the stack.env"))
+    }
+}
+
+fn stack(test: &str) -> Option<Stack> {
+    let Ok(path) = std::env::var("AIRGATE_STACK_ENV") else {
+        if std::env::var_os("AIRGATE_REQUIRE_STACK").is_some() {
+            panic!("AIRGATE_REQUIRE_STACK is set but AIRGATE_STACK_ENV is not");
+        }
+        eprintln!(
+            "note: {test} skipped: set AIRGATE_STACK_ENV to a tests/stack stack.env to run it"
+        );
+        return None;
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let env = text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+        .collect();
+    Some(Stack { env })
+}
+
+fn timeouts() -> Timeouts {
+    Timeouts {
+        connect: Duration::from_secs(5),
+        response: Duration::from_secs(10),
+    }
+}
+
+fn imap(stack: &Stack) -> ImapClient {
+    let endpoint = ImapEndpoint::parse(stack.get("STACK_IMAP_URL")).unwrap();
+    ImapClient::new(endpoint, TlsConfig::platform(), timeouts())
+}
+
+#[tokio::test]
+async fn imap_login_and_capabilities() {
+    let Some(stack) = stack("imap_login_and_capabilities") else {
+        return;
+    };
+    let client = imap(&stack);
+    let session = client
+        .login("alice", "alice-secret")
+        .await
+        .expect("alice logs in");
+    let caps = session.capabilities();
+    for cap in [
+        Capability::Condstore,
+        Capability::Qresync,
+        Capability::Idle,
+        Capability::Move,
+        Capability::Uidplus,
+        Capability::SpecialUse,
+        Capability::Notify,
+    ] {
+        assert!(caps.has(cap), "{cap} missing from {caps}");
+    }
+    assert!(caps.missing(WANTED).is_empty(), "{caps}");
+    session.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn imap_session_is_usable() {
+    let Some(stack) = stack("imap_session_is_usable") else {
+        return;
+    };
+    let mut session = imap(&stack)
+        .login("bob", "bob-secret")
+        .await
+        .expect("bob logs in");
+    session.noop().await.expect("NOOP on the adopted session");
+    session.noop().await.expect("second NOOP");
+    session.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn imap_wrong_password_is_authentication_failure() {
+    let Some(stack) = stack("imap_wrong_password_is_authentication_failure") else {
+        return;
+    };
+    let client = imap(&stack);
+    for (user, password) in [
+        ("alice", "wrong"),
+        ("alice", ""),
+        ("nobody", "alice-secret"),
+        ("alice", "with \"quotes\" and \\ and spaces"),
+        ("alice", "nön-ascii ü€"),
+        ("ålice", "alice-secret"),
+        ("alice", "line\r\nbreak"),
+    ] {
+        match client.login(user, password).await {
+            Err(ImapError::AuthenticationFailed(text)) => {
+                assert!(
+                    !text.contains(password) || password.is_empty(),
+                    "password echoed: {text}"
+                );
+            }
+            other => panic!("{user}/{password:?}: expected AuthenticationFailed, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn imap_unreachable_port_is_unavailable() {
+    let Some(_stack) = stack("imap_unreachable_port_is_unavailable") else {
+        return;
+    };
+    // A port that was free a moment ago: bind, note, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = ImapEndpoint::parse(&format!("imap://127.0.0.1:{port}")).unwrap();
+    let client = ImapClient::new(endpoint, TlsConfig::platform(), timeouts());
+    match client.login("alice", "alice-secret").await {
+        Err(ImapError::Unavailable {
+            failure: Failure::Connect(_),
+            ..
+        }) => {}
+        other => panic!("expected Unavailable(Connect), got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn imap_probe_before_login() {
+    let Some(stack) = stack("imap_probe_before_login") else {
+        return;
+    };
+    let probe = imap(&stack).probe().await.expect("probe");
+    assert!(
+        probe.capabilities.has(Capability::Imap4rev1),
+        "{}",
+        probe.capabilities
+    );
+    assert!(
+        probe.capabilities.supports_auth("PLAIN"),
+        "{}",
+        probe.capabilities
+    );
+    assert!(!probe.tls, "the stack's Dovecot has no TLS");
+}
+
+#[tokio::test]
+async fn imap_starttls_required_but_not_offered() {
+    let Some(stack) = stack("imap_starttls_required_but_not_offered") else {
+        return;
+    };
+    let url = format!("{}?tls=starttls", stack.get("STACK_IMAP_URL"));
+    let client = ImapClient::new(
+        ImapEndpoint::parse(&url).unwrap(),
+        TlsConfig::platform(),
+        timeouts(),
+    );
+    match client.login("alice", "alice-secret").await {
+        Err(ImapError::Unavailable {
+            failure: Failure::StartTlsNotOffered,
+            ..
+        }) => {}
+        other => panic!("expected StartTlsNotOffered, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn smtp_probe() {
+    let Some(stack) = stack("smtp_probe") else {
+        return;
+    };
+    let endpoint = SmtpEndpoint::parse(stack.get("STACK_SMTP_URL")).unwrap();
+    let info = SmtpClient::new(endpoint, TlsConfig::platform(), timeouts())
+        .probe()
+        .await
+        .expect("SMTP probe");
+    assert!(!info.tls);
+    assert!(
+        info.auth_mechanisms.iter().any(|m| m == "PLAIN"),
+        "{info:?}"
+    );
+    assert!(info.size_limit.is_some(), "{info:?}");
+}
+
+#[tokio::test]
+async fn dav_probe_finds_the_collections() {
+    let Some(stack) = stack("dav_probe_finds_the_collections") else {
+        return;
+    };
+    let endpoint = DavEndpoint::parse(stack.get("STACK_CALDAV_URL")).unwrap();
+    let client = DavClient::new(endpoint, &TlsConfig::platform(), timeouts()).unwrap();
+    let info = client
+        .probe("alice", "alice-secret")
+        .await
+        .expect("DAV probe");
+    let find = |name: &str| {
+        info.collections
+            .iter()
+            .find(|c| c.url.path().trim_end_matches('/').ends_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {:#?}", info.collections))
+    };
+    let calendar = find("/calendar");
+    assert_eq!(calendar.kind, CollectionKind::Calendar);
+    assert!(calendar.supports_component("VEVENT") && !calendar.supports_component("VTODO"));
+    let tasks = find("/tasks");
+    assert_eq!(tasks.kind, CollectionKind::Calendar);
+    assert!(tasks.supports_component("VTODO") && !tasks.supports_component("VEVENT"));
+    let contacts = find("/contacts");
+    assert_eq!(contacts.kind, CollectionKind::AddressBook);
+    for c in [calendar, tasks, contacts] {
+        assert!(c.sync_collection, "{c:?}");
+        assert!(c.sync_token.is_some(), "{c:?}");
+    }
+}
+
+#[tokio::test]
+async fn dav_wrong_password_is_authentication_failure() {
+    let Some(stack) = stack("dav_wrong_password_is_authentication_failure") else {
+        return;
+    };
+    let endpoint = DavEndpoint::parse(stack.get("STACK_CALDAV_URL")).unwrap();
+    let client = DavClient::new(endpoint, &TlsConfig::platform(), timeouts()).unwrap();
+    match client.probe("alice", "wrong").await {
+        Err(DavError::AuthenticationFailed) => {}
+        other => panic!("expected AuthenticationFailed, got {other:?}"),
+    }
+}
