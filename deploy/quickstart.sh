@@ -47,6 +47,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 url="$(sed -n 's/^airgate listening on //p' "$demo/airgate.url")"
+hostport="${url#*://}"; hostport="${hostport%%/*}"
 [[ -n $url ]] || { echo "airgate did not start; see $demo/airgate.log" >&2; exit 1; }
 
 cat <<MSG
@@ -54,7 +55,7 @@ cat <<MSG
 airgate is running.
 
   Server URL : $url
-  Server     : ${url#*://}  (host and port; the path is the standard one)
+  Server     : $hostport  (what phones ask for as "Server")
   User       : demo
   Password   : demo
   Email      : demo@example.test
