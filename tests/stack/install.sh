@@ -68,11 +68,11 @@ fi
 # The venv uses Debian's python so the unprivileged stack user can run it
 # (a pyenv interpreter under /root is not readable by other users).
 PY=/usr/bin/python3
-if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c 'import aiosmtpd, pyactivesync' >/dev/null 2>&1; then
+if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c 'import aiosmtpd, pyactivesync, pytest' >/dev/null 2>&1; then
     log="$(mktemp)"
     if ! {
         "$PY" -m venv "$VENV" &&
-        "$VENV/bin/python" -m pip install -q --disable-pip-version-check aiosmtpd pyactivesync
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check aiosmtpd pyactivesync pytest
     } >"$log" 2>&1; then
         cat "$log" >&2
         echo "install.sh: venv setup failed" >&2

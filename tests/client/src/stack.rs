@@ -3,8 +3,8 @@
 //! One stack serves every test of a test binary ([`Stack::get`]):
 //!
 //! - `AIRGATE_STACK_ENV=/path/stack.env` (what `tests/run.sh` sets): use that running stack.
-//! - otherwise, if `AIRGATE_REQUIRE_STACK=1`: fail, so a misconfigured CI run cannot quietly
-//!   start stacks of its own.
+//! - otherwise, if `AIRGATE_REQUIRE_STACK` is set (and not `0`): fail, so a misconfigured CI
+//!   run cannot quietly start stacks of its own.
 //! - otherwise (a test file run by hand): start one with `tests/stack/start.sh` in a new temp
 //!   dir. A static is never dropped, so the stop is left to a *reaper*: a small shell process,
 //!   in its own process group, that blocks reading a pipe whose only writer is this test
@@ -35,8 +35,8 @@ impl Stack {
     pub fn get() -> &'static Stack {
         STACK.get_or_init(|| match std::env::var_os("AIRGATE_STACK_ENV") {
             Some(path) => Stack::from_env_file(Path::new(&path)),
-            None if std::env::var("AIRGATE_REQUIRE_STACK").is_ok_and(|v| v == "1") => panic!(
-                "AIRGATE_REQUIRE_STACK=1 but AIRGATE_STACK_ENV is not set: \
+            None if std::env::var_os("AIRGATE_REQUIRE_STACK").is_some_and(|v| v != "0") => panic!(
+                "AIRGATE_REQUIRE_STACK is set but AIRGATE_STACK_ENV is not set: \
                  run the tests with tests/run.sh, or unset AIRGATE_REQUIRE_STACK"
             ),
             None => Stack::start_private(),
