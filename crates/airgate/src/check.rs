@@ -15,10 +15,15 @@ use upstream::{
 };
 
 /// Needed for the design's "work proportional to change": without them every sync rescans.
-const REQUIRED_IMAP: &[Capability] = &[Capability::Condstore, Capability::Qresync, Capability::Idle];
+const REQUIRED_IMAP: &[Capability] =
+    &[Capability::Condstore, Capability::Qresync, Capability::Idle];
 /// Used when present, with a slower fallback otherwise.
-const WANTED_IMAP: &[Capability] =
-    &[Capability::Notify, Capability::Move, Capability::Uidplus, Capability::SpecialUse];
+const WANTED_IMAP: &[Capability] = &[
+    Capability::Notify,
+    Capability::Move,
+    Capability::Uidplus,
+    Capability::SpecialUse,
+];
 
 #[derive(Default)]
 struct Report {
@@ -50,14 +55,24 @@ pub fn run(config: Config, login: Option<Login>) -> anyhow::Result<ExitCode> {
         println!("airgate check: no problems found");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("airgate check: {} problem(s); see the PROBLEM lines above", report.problems);
+        println!(
+            "airgate check: {} problem(s); see the PROBLEM lines above",
+            report.problems
+        );
         Ok(ExitCode::FAILURE)
     }
 }
 
 async fn check(config: &Config, login: Option<&Login>) -> Report {
     let mut r = Report::default();
-    r.ok("config", format!("listen {} , state in {}", config.listen, config.state_dir.display()));
+    r.ok(
+        "config",
+        format!(
+            "listen {} , state in {}",
+            config.listen,
+            config.state_dir.display()
+        ),
+    );
     if let Err(e) = config.provision.policy.validate() {
         r.fail("policy", e);
     }
@@ -66,11 +81,17 @@ async fn check(config: &Config, login: Option<&Login>) -> Report {
             Ok(_) => r.ok("tls", format!("certificate {}", c.display())),
             Err(e) => r.fail("tls", e),
         },
-        (None, None) => r.warn("tls", "no certificate: serving plain HTTP (fine on loopback or behind a TLS proxy)"),
+        (None, None) => r.warn(
+            "tls",
+            "no certificate: serving plain HTTP (fine on loopback or behind a TLS proxy)",
+        ),
         _ => r.fail("tls", "tls_cert and tls_key go together"),
     }
     if config.email_domain.is_none() {
-        r.warn("config", "email_domain is not set: users who log in without @domain get their login as address");
+        r.warn(
+            "config",
+            "email_domain is not set: users who log in without @domain get their login as address",
+        );
     }
     let tls = match TlsConfig::new(config.upstream_ca_file.as_deref()) {
         Ok(t) => t,
@@ -80,19 +101,37 @@ async fn check(config: &Config, login: Option<&Login>) -> Report {
         }
     };
     let t = Duration::from_secs(config.upstream_timeout_seconds.max(1));
-    let timeouts = Timeouts { connect: t, response: t };
+    let timeouts = Timeouts {
+        connect: t,
+        response: t,
+    };
     check_imap(&mut r, config, &tls, timeouts, login).await;
     check_smtp(&mut r, config, &tls, timeouts).await;
     for (what, url, component) in [
         ("caldav", &config.caldav, "calendar"),
         ("carddav", &config.carddav, "address book"),
     ] {
-        check_dav(&mut r, what, url.as_deref(), component, &tls, timeouts, login).await;
+        check_dav(
+            &mut r,
+            what,
+            url.as_deref(),
+            component,
+            &tls,
+            timeouts,
+            login,
+        )
+        .await;
     }
     r
 }
 
-async fn check_imap(r: &mut Report, config: &Config, tls: &TlsConfig, t: Timeouts, login: Option<&Login>) {
+async fn check_imap(
+    r: &mut Report,
+    config: &Config,
+    tls: &TlsConfig,
+    t: Timeouts,
+    login: Option<&Login>,
+) {
     let Some(url) = config.imap.as_deref() else {
         r.fail("imap", "no IMAP server configured: set `imap` (--imap imap://host:143); logins are checked there");
         return;
@@ -106,7 +145,14 @@ async fn check_imap(r: &mut Report, config: &Config, tls: &TlsConfig, t: Timeout
         Some(l) => match client.login(&l.user, &l.password).await {
             Ok(session) => {
                 let caps = session.capabilities().clone();
-                r.ok("imap", format!("{url}: logged in as {} ({})", l.user, tls_word(session.is_tls())));
+                r.ok(
+                    "imap",
+                    format!(
+                        "{url}: logged in as {} ({})",
+                        l.user,
+                        tls_word(session.is_tls())
+                    ),
+                );
                 let _ = session.logout().await;
                 caps
             }
@@ -114,7 +160,10 @@ async fn check_imap(r: &mut Report, config: &Config, tls: &TlsConfig, t: Timeout
         },
         None => match client.probe().await {
             Ok(probe) => {
-                r.ok("imap", format!("{url}: {} ({})", probe.greeting, tls_word(probe.tls)));
+                r.ok(
+                    "imap",
+                    format!("{url}: {} ({})", probe.greeting, tls_word(probe.tls)),
+                );
                 probe.capabilities
             }
             Err(e) => return r.fail("imap", e),
@@ -126,14 +175,30 @@ async fn check_imap(r: &mut Report, config: &Config, tls: &TlsConfig, t: Timeout
             .collect::<Vec<_>>()
             .join(", ")
     };
-    println!("         imap     capabilities: {}; {}", list(REQUIRED_IMAP), list(WANTED_IMAP));
+    println!(
+        "         imap     capabilities: {}; {}",
+        list(REQUIRED_IMAP),
+        list(WANTED_IMAP)
+    );
     let missing = caps.missing(REQUIRED_IMAP);
     if !missing.is_empty() {
         let names: Vec<String> = missing.iter().map(ToString::to_string).collect();
         if login.is_some() {
-            r.fail("imap", format!("the server lacks {}; airgate needs them (Dovecot 2.3+ has them)", names.join(", ")));
+            r.fail(
+                "imap",
+                format!(
+                    "the server lacks {}; airgate needs them (Dovecot 2.3+ has them)",
+                    names.join(", ")
+                ),
+            );
         } else {
-            r.warn("imap", format!("{} not listed before login; run with --user to check after login", names.join(", ")));
+            r.warn(
+                "imap",
+                format!(
+                    "{} not listed before login; run with --user to check after login",
+                    names.join(", ")
+                ),
+            );
         }
     }
     let missing = caps.missing(WANTED_IMAP);
@@ -145,7 +210,10 @@ async fn check_imap(r: &mut Report, config: &Config, tls: &TlsConfig, t: Timeout
 
 async fn check_smtp(r: &mut Report, config: &Config, tls: &TlsConfig, t: Timeouts) {
     let Some(url) = config.smtp.as_deref() else {
-        return r.warn("smtp", "no SMTP server configured: devices cannot send mail");
+        return r.warn(
+            "smtp",
+            "no SMTP server configured: devices cannot send mail",
+        );
     };
     let endpoint = match SmtpEndpoint::parse(url) {
         Ok(e) => e,
@@ -153,14 +221,25 @@ async fn check_smtp(r: &mut Report, config: &Config, tls: &TlsConfig, t: Timeout
     };
     match SmtpClient::new(endpoint, tls.clone(), t).probe().await {
         Ok(info) => {
-            r.ok("smtp", format!("{url}: {} ({})", info.greeting, tls_word(info.tls)));
+            r.ok(
+                "smtp",
+                format!("{url}: {} ({})", info.greeting, tls_word(info.tls)),
+            );
             println!(
                 "         smtp     AUTH {}; SIZE {}",
-                if info.auth_mechanisms.is_empty() { "none".into() } else { info.auth_mechanisms.join(" ") },
-                info.size_limit.map_or("not announced".into(), |s| s.to_string())
+                if info.auth_mechanisms.is_empty() {
+                    "none".into()
+                } else {
+                    info.auth_mechanisms.join(" ")
+                },
+                info.size_limit
+                    .map_or("not announced".into(), |s| s.to_string())
             );
             if info.auth_mechanisms.is_empty() {
-                r.warn("smtp", "the server offers no AUTH here; submission will fail if it requires login");
+                r.warn(
+                    "smtp",
+                    "the server offers no AUTH here; submission will fail if it requires login",
+                );
             }
         }
         Err(e) => r.fail("smtp", e),
@@ -177,7 +256,10 @@ async fn check_dav(
     login: Option<&Login>,
 ) {
     let Some(url) = url else {
-        return r.warn(what, format!("no {what} server configured: no {component}s on devices"));
+        return r.warn(
+            what,
+            format!("no {what} server configured: no {component}s on devices"),
+        );
     };
     let endpoint = match DavEndpoint::parse(url) {
         Ok(e) => e,
@@ -188,7 +270,10 @@ async fn check_dav(
         Err(e) => return r.fail(what, e),
     };
     let Some(login) = login else {
-        return r.ok(what, format!("{url}: configured (run with --user to look inside)"));
+        return r.ok(
+            what,
+            format!("{url}: configured (run with --user to look inside)"),
+        );
     };
     match client.probe(&login.user, &login.password).await {
         Ok(info) => describe_dav(r, what, &info, component == "calendar"),
@@ -197,17 +282,40 @@ async fn check_dav(
 }
 
 fn describe_dav(r: &mut Report, what: &str, info: &DavInfo, calendars: bool) {
-    let found: Vec<_> = if calendars { info.calendars().collect() } else { info.address_books().collect() };
+    let found: Vec<_> = if calendars {
+        info.calendars().collect()
+    } else {
+        info.address_books().collect()
+    };
     if found.is_empty() {
-        return r.warn(what, format!("{}: no {} found", info.url, if calendars { "calendars" } else { "address books" }));
+        return r.warn(
+            what,
+            format!(
+                "{}: no {} found",
+                info.url,
+                if calendars {
+                    "calendars"
+                } else {
+                    "address books"
+                }
+            ),
+        );
     }
     r.ok(what, format!("{}", info.url));
     for c in found {
         let name = c.display_name.as_deref().unwrap_or(c.href.as_str());
-        let comps = if c.components.is_empty() { String::new() } else { format!(" [{}]", c.components.join(",")) };
+        let comps = if c.components.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", c.components.join(","))
+        };
         println!(
             "         {what:<8} {name}{comps}: sync-collection {}",
-            if c.sync_collection { "yes" } else { "no (slower ETag comparison)" }
+            if c.sync_collection {
+                "yes"
+            } else {
+                "no (slower ETag comparison)"
+            }
         );
     }
 }

@@ -22,12 +22,24 @@ const OPTIONAL_KEYS: &[(&str, Kind)] = &[
     ("carddav", Kind::String),
     ("upstream_ca_file", Kind::String),
     ("provision.policy.min_device_password_length", Kind::Integer),
-    ("provision.policy.max_inactivity_time_device_lock", Kind::Integer),
-    ("provision.policy.max_device_password_failed_attempts", Kind::Integer),
+    (
+        "provision.policy.max_inactivity_time_device_lock",
+        Kind::Integer,
+    ),
+    (
+        "provision.policy.max_device_password_failed_attempts",
+        Kind::Integer,
+    ),
     ("provision.policy.max_attachment_size", Kind::Integer),
     ("provision.policy.device_password_expiration", Kind::Integer),
-    ("provision.policy.max_email_body_truncation_size", Kind::Integer),
-    ("provision.policy.max_email_html_body_truncation_size", Kind::Integer),
+    (
+        "provision.policy.max_email_body_truncation_size",
+        Kind::Integer,
+    ),
+    (
+        "provision.policy.max_email_html_body_truncation_size",
+        Kind::Integer,
+    ),
 ];
 
 /// One configuration key: its dotted path and the TOML type of its value.
@@ -57,7 +69,14 @@ impl Key {
     }
 
     fn parse(&self, raw: &str) -> anyhow::Result<Value> {
-        let bad = || format!("--{} (or {}): {raw:?} is not a {:?}", self.flag(), self.env(), self.kind);
+        let bad = || {
+            format!(
+                "--{} (or {}): {raw:?} is not a {:?}",
+                self.flag(),
+                self.env(),
+                self.kind
+            )
+        };
         Ok(match self.kind {
             Kind::String => Value::String(raw.to_owned()),
             Kind::Integer => Value::Integer(raw.trim().parse().with_context(bad)?),
@@ -85,7 +104,10 @@ pub fn keys() -> Vec<Key> {
     collect(&defaults, "", &mut out);
     for &(path, kind) in OPTIONAL_KEYS {
         if !out.iter().any(|k| k.path == path) {
-            out.push(Key { path: path.to_owned(), kind });
+            out.push(Key {
+                path: path.to_owned(),
+                kind,
+            });
         }
     }
     out
@@ -94,7 +116,11 @@ pub fn keys() -> Vec<Key> {
 fn collect(value: &Value, prefix: &str, out: &mut Vec<Key>) {
     if let Value::Table(t) = value {
         for (name, v) in t {
-            let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+            let path = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
             let kind = match v {
                 Value::Table(_) => {
                     collect(v, &path, out);
@@ -163,7 +189,9 @@ fn set(doc: &mut toml::Table, path: &str, value: Value) -> anyhow::Result<()> {
             table.insert(part.to_owned(), value);
             return Ok(());
         }
-        let entry = table.entry(part.to_owned()).or_insert_with(|| Value::Table(Default::default()));
+        let entry = table
+            .entry(part.to_owned())
+            .or_insert_with(|| Value::Table(Default::default()));
         table = match entry {
             Value::Table(t) => t,
             _ => bail!("configuration key {part} is not a section"),
@@ -179,12 +207,18 @@ mod tests {
     use super::*;
 
     fn matches(argv: &[&str]) -> ArgMatches {
-        clap::Command::new("t").args(args()).try_get_matches_from(argv).unwrap()
+        clap::Command::new("t")
+            .args(args())
+            .try_get_matches_from(argv)
+            .unwrap()
     }
 
     #[test]
     fn flags_are_derived_from_key_paths() {
-        let k = keys().into_iter().find(|k| k.path == "auth.cache_seconds").unwrap();
+        let k = keys()
+            .into_iter()
+            .find(|k| k.path == "auth.cache_seconds")
+            .unwrap();
         assert_eq!(k.flag(), "auth-cache-seconds");
         assert_eq!(k.env(), "AIRGATE_AUTH_CACHE_SECONDS");
     }
@@ -216,7 +250,10 @@ mod tests {
 
     #[test]
     fn the_example_file_sets_every_key_and_nothing_else() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/airgate.example.toml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../deploy/airgate.example.toml"
+        );
         let text = std::fs::read_to_string(path).unwrap();
         let doc: Value = text.parse::<toml::Table>().map(Value::Table).unwrap();
         let mut in_file = Vec::new();
@@ -234,7 +271,11 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/configuration.md");
         let text = std::fs::read_to_string(path).unwrap();
         for key in keys() {
-            assert!(text.contains(&format!("`{}`", key.path)), "{} is not documented", key.path);
+            assert!(
+                text.contains(&format!("`{}`", key.path)),
+                "{} is not documented",
+                key.path
+            );
         }
     }
 }

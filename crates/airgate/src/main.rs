@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{ArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "airgate", version, about = "Exchange ActiveSync in front of IMAP, CalDAV, CardDAV and SMTP")]
+#[command(
+    name = "airgate",
+    version,
+    about = "Exchange ActiveSync in front of IMAP, CalDAV, CardDAV and SMTP"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -79,8 +83,12 @@ fn main() -> ExitCode {
             .and_then(|c| Ok((c, check_login(user)?)))
             .and_then(|(c, login)| check::run(c, login)),
         Cmd::Devices(args) => config::load(&args.0).and_then(list_devices),
-        Cmd::Wbxml { action: WbxmlAction::Decode { file } } => wbxml_cmd::decode(file),
-        Cmd::Wbxml { action: WbxmlAction::Encode { file } } => wbxml_cmd::encode(file),
+        Cmd::Wbxml {
+            action: WbxmlAction::Decode { file },
+        } => wbxml_cmd::decode(file),
+        Cmd::Wbxml {
+            action: WbxmlAction::Encode { file },
+        } => wbxml_cmd::encode(file),
     };
     match result {
         Ok(code) => code,
@@ -151,7 +159,10 @@ async fn wait_for_signal() {
 
 fn list_devices(config: gateway::Config) -> anyhow::Result<ExitCode> {
     let store = state::Store::open_dir(&config.state_dir)?;
-    println!("{:<24} {:<32} {:<16} {:<12} {:<10}", "USER", "DEVICE ID", "TYPE", "LAST SEEN", "PROVISIONED");
+    println!(
+        "{:<24} {:<32} {:<16} {:<12} {:<10}",
+        "USER", "DEVICE ID", "TYPE", "LAST SEEN", "PROVISIONED"
+    );
     for d in store.all_devices()? {
         println!(
             "{:<24} {:<32} {:<16} {:<12} {:<10}",
@@ -159,7 +170,11 @@ fn list_devices(config: gateway::Config) -> anyhow::Result<ExitCode> {
             d.device_id,
             d.device_type,
             d.last_seen,
-            if d.policy_key().is_some() { "yes" } else { "no" }
+            if d.policy_key().is_some() {
+                "yes"
+            } else {
+                "no"
+            }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -13,7 +13,9 @@ fn read_input(file: Option<PathBuf>) -> anyhow::Result<Vec<u8>> {
             buf = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?
         }
         _ => {
-            std::io::stdin().read_to_end(&mut buf).context("cannot read stdin")?;
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .context("cannot read stdin")?;
         }
     }
     Ok(buf)

@@ -63,7 +63,10 @@ mod tests {
         let key = DeviceKey::new("alice", "dev1");
         let rec = seen_at(&s, &key, "iPhone", Some("Apple-iPhone/1"), 1000).unwrap();
         assert_eq!((rec.first_seen, rec.last_seen), (1000, 1000));
-        assert_eq!(s.device(&key).unwrap().unwrap().user_agent.as_deref(), Some("Apple-iPhone/1"));
+        assert_eq!(
+            s.device(&key).unwrap().unwrap().user_agent.as_deref(),
+            Some("Apple-iPhone/1")
+        );
     }
 
     #[test]
@@ -71,7 +74,13 @@ mod tests {
         let (_d, s) = store();
         let key = DeviceKey::new("alice", "dev1");
         seen_at(&s, &key, "iPhone", None, 1000).unwrap();
-        assert_eq!(seen_at(&s, &key, "iPhone", None, 1030).unwrap().last_seen, 1000);
-        assert_eq!(seen_at(&s, &key, "iPhone", None, 1060).unwrap().last_seen, 1060);
+        assert_eq!(
+            seen_at(&s, &key, "iPhone", None, 1030).unwrap().last_seen,
+            1000
+        );
+        assert_eq!(
+            seen_at(&s, &key, "iPhone", None, 1060).unwrap().last_seen,
+            1060
+        );
     }
 }

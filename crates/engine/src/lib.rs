@@ -40,6 +40,8 @@ pub fn dispatch(
     match command {
         Command::Provision => provision::handle(ctx, body),
         Command::Settings => settings::handle(ctx, body),
-        other => Err(EngineError::BadRequest(format!("{other} is not implemented"))),
+        other => Err(EngineError::BadRequest(format!(
+            "{other} is not implemented"
+        ))),
     }
 }

@@ -28,14 +28,19 @@ fn respond(ctx: &Context<'_>, req: &SettingsRequest) -> Result<SettingsResponse,
         let stored = stored_information(info);
         let now = crate::device::now();
         ctx.store.update_device(ctx.device, |slot| {
-            slot.get_or_insert_with(|| DeviceRecord::new(ctx.device, "", now)).information = stored;
+            slot.get_or_insert_with(|| DeviceRecord::new(ctx.device, "", now))
+                .information = stored;
         })?;
         resp.device_information = Some(SettingsStatus::Success);
     }
     if req.user_information {
         resp.user_information = Some(UserInformation {
             status: SettingsStatus::Success,
-            accounts: vec![Account::primary(None, ctx.primary_address.to_owned(), Vec::new())],
+            accounts: vec![Account::primary(
+                None,
+                ctx.primary_address.to_owned(),
+                Vec::new(),
+            )],
         });
     }
     if req.rights_management_information {
@@ -57,7 +62,10 @@ fn respond(ctx: &Context<'_>, req: &SettingsRequest) -> Result<SettingsResponse,
                 messages: Vec::new(),
             }),
         },
-        OofRequest::Set(_) => OofResponse { status: SettingsStatus::AccessDenied, settings: None },
+        OofRequest::Set(_) => OofResponse {
+            status: SettingsStatus::AccessDenied,
+            settings: None,
+        },
     });
     Ok(resp)
 }

@@ -23,7 +23,9 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("user", &self.user).finish_non_exhaustive()
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
     }
 }
 
@@ -36,7 +38,9 @@ impl Credentials {
         if !scheme.eq_ignore_ascii_case("basic") {
             return None;
         }
-        let decoded = base64::engine::general_purpose::STANDARD.decode(rest.trim()).ok()?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(rest.trim())
+            .ok()?;
         let decoded = String::from_utf8(decoded).ok()?;
         let (user, password) = decoded.split_once(':')?;
         let user = match user.split_once('\\') {
@@ -47,7 +51,10 @@ impl Credentials {
         if user.is_empty() || user.chars().any(char::is_control) {
             return None;
         }
-        Some(Credentials { user: user.to_owned(), password: password.to_owned() })
+        Some(Credentials {
+            user: user.to_owned(),
+            password: password.to_owned(),
+        })
     }
 }
 
@@ -103,7 +110,9 @@ pub enum AuthOutcome {
     /// Wrong credentials: answer 401.
     Rejected,
     /// Too many failures recently: answer 429 with this Retry-After, upstream not asked.
-    LockedOut { retry_after: Duration },
+    LockedOut {
+        retry_after: Duration,
+    },
     /// The upstream could not be asked: answer 503, the device retries.
     Unavailable,
 }
@@ -153,7 +162,11 @@ impl Authenticator {
         let ttl = Duration::from_secs(self.config.cache_seconds);
         // A login verified before a lockout still works: the owner's phones keep syncing while
         // someone else guesses, and a cache hit reveals nothing a guesser did not already know.
-        if self.lock(&self.verified).get(&tag).is_some_and(|t| t.elapsed() < ttl) {
+        if self
+            .lock(&self.verified)
+            .get(&tag)
+            .is_some_and(|t| t.elapsed() < ttl)
+        {
             return AuthOutcome::Accepted;
         }
         let keys = [FailureKey::User(creds.user.clone()), FailureKey::Addr(addr)];
@@ -218,7 +231,10 @@ impl Authenticator {
         }
         let now = Instant::now();
         for key in keys {
-            let f = failures.entry(key.clone()).or_insert(Failures { count: 0, last: now });
+            let f = failures.entry(key.clone()).or_insert(Failures {
+                count: 0,
+                last: now,
+            });
             if f.last.elapsed() >= window {
                 f.count = 0;
             }
@@ -251,21 +267,36 @@ mod tests {
         ) -> Pin<Box<dyn Future<Output = Result<(), VerifyError>> + Send + 'a>> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             let ok = password == self.password;
-            Box::pin(async move { if ok { Ok(()) } else { Err(VerifyError::Rejected) } })
+            Box::pin(async move {
+                if ok {
+                    Ok(())
+                } else {
+                    Err(VerifyError::Rejected)
+                }
+            })
         }
     }
 
     fn basic(s: &str) -> String {
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(s))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(s)
+        )
     }
 
     fn auth(config: AuthConfig) -> (Arc<Fixed>, Authenticator) {
-        let v = Arc::new(Fixed { password: "right", calls: AtomicUsize::new(0) });
+        let v = Arc::new(Fixed {
+            password: "right",
+            calls: AtomicUsize::new(0),
+        });
         (v.clone(), Authenticator::new(v, config))
     }
 
     fn creds(user: &str, password: &str) -> Credentials {
-        Credentials { user: user.into(), password: password.into() }
+        Credentials {
+            user: user.into(),
+            password: password.into(),
+        }
     }
 
     const ADDR: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
@@ -273,7 +304,10 @@ mod tests {
     #[test]
     fn a_plain_user_name_is_kept() {
         let c = Credentials::from_basic_header(&basic("alice:pw:with:colons")).unwrap();
-        assert_eq!((c.user.as_str(), c.password.as_str()), ("alice", "pw:with:colons"));
+        assert_eq!(
+            (c.user.as_str(), c.password.as_str()),
+            ("alice", "pw:with:colons")
+        );
     }
 
     #[test]
@@ -290,8 +324,13 @@ mod tests {
 
     #[test]
     fn malformed_authorization_headers_are_not_credentials() {
-        for bad in ["Bearer abc", "Basic !!!", &basic("nocolon"), &basic(":pw"), &basic("a\0b:pw")]
-        {
+        for bad in [
+            "Bearer abc",
+            "Basic !!!",
+            &basic("nocolon"),
+            &basic(":pw"),
+            &basic("a\0b:pw"),
+        ] {
             assert!(Credentials::from_basic_header(bad).is_none(), "{bad}");
         }
     }
@@ -305,8 +344,14 @@ mod tests {
     #[tokio::test]
     async fn a_verified_login_is_answered_from_the_cache() {
         let (v, a) = auth(AuthConfig::default());
-        assert_eq!(a.authenticate(&creds("alice", "right"), ADDR).await, AuthOutcome::Accepted);
-        assert_eq!(a.authenticate(&creds("alice", "right"), ADDR).await, AuthOutcome::Accepted);
+        assert_eq!(
+            a.authenticate(&creds("alice", "right"), ADDR).await,
+            AuthOutcome::Accepted
+        );
+        assert_eq!(
+            a.authenticate(&creds("alice", "right"), ADDR).await,
+            AuthOutcome::Accepted
+        );
         assert_eq!(v.calls.load(Ordering::SeqCst), 1);
     }
 
@@ -314,15 +359,24 @@ mod tests {
     async fn a_cached_login_does_not_accept_another_password() {
         let (_, a) = auth(AuthConfig::default());
         a.authenticate(&creds("alice", "right"), ADDR).await;
-        assert_eq!(a.authenticate(&creds("alice", "wrong"), ADDR).await, AuthOutcome::Rejected);
+        assert_eq!(
+            a.authenticate(&creds("alice", "wrong"), ADDR).await,
+            AuthOutcome::Rejected
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn repeated_failures_lock_the_user_out_without_asking_upstream() {
-        let config = AuthConfig { lockout_after_failures: 3, ..AuthConfig::default() };
+        let config = AuthConfig {
+            lockout_after_failures: 3,
+            ..AuthConfig::default()
+        };
         let (v, a) = auth(config);
         for _ in 0..3 {
-            assert_eq!(a.authenticate(&creds("bob", "x"), ADDR).await, AuthOutcome::Rejected);
+            assert_eq!(
+                a.authenticate(&creds("bob", "x"), ADDR).await,
+                AuthOutcome::Rejected
+            );
         }
         let out = a.authenticate(&creds("bob", "right"), ADDR).await;
         assert!(matches!(out, AuthOutcome::LockedOut { .. }));
@@ -331,7 +385,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn failures_beyond_the_threshold_are_delayed() {
-        let config = AuthConfig { delay_after_failures: 1, ..AuthConfig::default() };
+        let config = AuthConfig {
+            delay_after_failures: 1,
+            ..AuthConfig::default()
+        };
         let (_, a) = auth(config);
         a.authenticate(&creds("bob", "x"), ADDR).await;
         let start = tokio::time::Instant::now();
@@ -341,11 +398,17 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_login_cached_before_a_lockout_keeps_working() {
-        let config = AuthConfig { lockout_after_failures: 2, ..AuthConfig::default() };
+        let config = AuthConfig {
+            lockout_after_failures: 2,
+            ..AuthConfig::default()
+        };
         let (_, a) = auth(config);
         a.authenticate(&creds("alice", "right"), ADDR).await;
         a.authenticate(&creds("alice", "x"), ADDR).await;
         a.authenticate(&creds("alice", "y"), ADDR).await;
-        assert_eq!(a.authenticate(&creds("alice", "right"), ADDR).await, AuthOutcome::Accepted);
+        assert_eq!(
+            a.authenticate(&creds("alice", "right"), ADDR).await,
+            AuthOutcome::Accepted
+        );
     }
 }

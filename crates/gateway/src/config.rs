@@ -73,7 +73,10 @@ pub struct ProvisionConfig {
 
 impl Default for ProvisionConfig {
     fn default() -> Self {
-        ProvisionConfig { required: true, policy: eas::PolicySettings::default() }
+        ProvisionConfig {
+            required: true,
+            policy: eas::PolicySettings::default(),
+        }
     }
 }
 
@@ -88,7 +91,10 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { level: "info".into(), format: LogFormat::Text }
+        LogConfig {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
     }
 }
 

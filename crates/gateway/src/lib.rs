@@ -74,17 +74,28 @@ impl Server {
         let tls = match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => Some(tls_config(cert, key)?),
             (None, None) => None,
-            _ => return Err(StartError::Config("tls_cert and tls_key go together".into())),
+            _ => {
+                return Err(StartError::Config(
+                    "tls_cert and tls_key go together".into(),
+                ));
+            }
         };
         let verifier = verifier::ImapVerifier::from_config(&config)?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartError::Listen(config.listen, e))?;
-        let addr = listener.local_addr().map_err(|e| StartError::Listen(config.listen, e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError::Listen(config.listen, e))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{addr}/Microsoft-Server-ActiveSync");
         let gateway = Arc::new(Gateway::new(config, Arc::new(verifier))?);
-        Ok(Server { listener, app: routes::router(gateway), tls, url })
+        Ok(Server {
+            listener,
+            app: routes::router(gateway),
+            tls,
+            url,
+        })
     }
 
     /// The URL devices use.

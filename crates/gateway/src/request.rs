@@ -21,16 +21,23 @@ pub struct EasRequest {
 }
 
 impl EasRequest {
-    pub fn parse(query: Option<&str>, headers: &HeaderMap, body: Bytes) -> Result<EasRequest, Reject> {
+    pub fn parse(
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Result<EasRequest, Reject> {
         let line = RequestLine::parse(query.unwrap_or(""))
             .map_err(|e| Reject::BadRequest(format!("query: {e}")))?;
         let header_version = header(headers, "ms-asprotocolversion");
         let version = match (line.protocol_version, header_version) {
             (Some(v), _) => v,
-            (None, Some(h)) => ProtocolVersion::parse(h)
-                .ok_or_else(|| Reject::UnsupportedVersion(format!("unsupported protocol version {h:?}")))?,
+            (None, Some(h)) => ProtocolVersion::parse(h).ok_or_else(|| {
+                Reject::UnsupportedVersion(format!("unsupported protocol version {h:?}"))
+            })?,
             (None, None) => {
-                return Err(Reject::UnsupportedVersion("no MS-ASProtocolVersion header".into()));
+                return Err(Reject::UnsupportedVersion(
+                    "no MS-ASProtocolVersion header".into(),
+                ));
             }
         };
         if !version.supports_command(line.command) {
@@ -53,18 +60,15 @@ impl EasRequest {
         let body_doc = if body.is_empty() || is_mime || !carries_wbxml(line.command, version) {
             None
         } else {
-            Some(
-                wbxml::decode(&body)
-                    .map_err(|e| Reject::BadRequest(format!("WBXML body: {e}")))?,
-            )
+            Some(wbxml::decode(&body).map_err(|e| Reject::BadRequest(format!("WBXML body: {e}")))?)
         };
-        if let (Some(doc), Some(root)) = (&body_doc, line.command.root_tag()) {
-            if doc.tag != root {
-                return Err(Reject::BadRequest(format!(
-                    "{} request whose document element is {:?}",
-                    line.command, doc.tag
-                )));
-            }
+        if let (Some(doc), Some(root)) = (&body_doc, line.command.root_tag())
+            && doc.tag != root
+        {
+            return Err(Reject::BadRequest(format!(
+                "{} request whose document element is {:?}",
+                line.command, doc.tag
+            )));
         }
         Ok(EasRequest {
             user_agent: header(headers, "user-agent").map(str::to_owned),
@@ -83,7 +87,9 @@ impl EasRequest {
 /// Whether this command's request body is WBXML (12.x mail submission is raw MIME).
 fn carries_wbxml(command: Command, version: ProtocolVersion) -> bool {
     match command {
-        Command::SendMail | Command::SmartForward | Command::SmartReply => version.sendmail_is_wbxml(),
+        Command::SendMail | Command::SmartForward | Command::SmartReply => {
+            version.sendmail_is_wbxml()
+        }
         Command::GetAttachment => false,
         _ => true,
     }

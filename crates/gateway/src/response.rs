@@ -61,9 +61,10 @@ impl IntoResponse for Reject {
                 )],
             ),
             Reject::NotImplemented(_) => (StatusCode::NOT_IMPLEMENTED, vec![]),
-            Reject::NeedsProvisioning => {
-                (StatusCode::from_u16(449).unwrap_or(StatusCode::FORBIDDEN), vec![])
-            }
+            Reject::NeedsProvisioning => (
+                StatusCode::from_u16(449).unwrap_or(StatusCode::FORBIDDEN),
+                vec![],
+            ),
         };
         match &self {
             Reject::BadRequest(why) | Reject::UnsupportedVersion(why) => {

@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use eas::{Command, ErrorReply};
+use eas::Command;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use state::DeviceKey;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -41,7 +41,10 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
     Router::new()
         .route(PATH, any(activesync))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(middleware::from_fn_with_state(gateway.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(
+            gateway.clone(),
+            authenticate,
+        ))
         .layer(CatchPanicLayer::new())
         .layer(
             TraceLayer::new_for_http()
@@ -56,13 +59,18 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
                     )
                 })
                 .on_request(())
-                .on_response(
-                    |resp: &Response, latency: Duration, _span: &Span| {
-                        tracing::info!(status = resp.status().as_u16(), ms = latency.as_millis() as u64, "done");
-                    },
-                ),
+                .on_response(|resp: &Response, latency: Duration, _span: &Span| {
+                    tracing::info!(
+                        status = resp.status().as_u16(),
+                        ms = latency.as_millis() as u64,
+                        "done"
+                    );
+                }),
         )
-        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
         .with_state(gateway)
 }
 
@@ -79,7 +87,10 @@ async fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(Credentials::from_basic_header);
     let Some(creds) = creds else {
-        return Reject::Unauthorized { realm: gw.auth.realm().to_owned() }.into_response();
+        return Reject::Unauthorized {
+            realm: gw.auth.realm().to_owned(),
+        }
+        .into_response();
     };
     Span::current().record("user", creds.user.as_str());
     match gw.auth.authenticate(&creds, peer.ip()).await {
@@ -87,11 +98,15 @@ async fn authenticate(
             req.extensions_mut().insert(User(creds.user));
             next.run(req).await
         }
-        AuthOutcome::Rejected => {
-            Reject::Unauthorized { realm: gw.auth.realm().to_owned() }.into_response()
+        AuthOutcome::Rejected => Reject::Unauthorized {
+            realm: gw.auth.realm().to_owned(),
         }
+        .into_response(),
         AuthOutcome::LockedOut { retry_after } => Reject::LockedOut { retry_after }.into_response(),
-        AuthOutcome::Unavailable => Reject::Unavailable { retry_after: RETRY_AFTER }.into_response(),
+        AuthOutcome::Unavailable => Reject::Unavailable {
+            retry_after: RETRY_AFTER,
+        }
+        .into_response(),
     }
 }
 
@@ -109,7 +124,8 @@ async fn activesync(
         _ => Ok(StatusCode::METHOD_NOT_ALLOWED.into_response()),
     };
     let mut resp = result.unwrap_or_else(IntoResponse::into_response);
-    resp.headers_mut().insert("ms-server-activesync", HeaderValue::from_static("16.1"));
+    resp.headers_mut()
+        .insert("ms-server-activesync", HeaderValue::from_static("16.1"));
     resp
 }
 
@@ -156,31 +172,45 @@ async fn command(
     })
     .await?;
 
-    if gw.config.provision.required && req.command() != Command::Provision {
-        if let Err(problem) = engine::provision::check_policy_key(&record, req.policy_key, &gw.policy) {
-            tracing::info!(?problem, "device must provision");
-            return Ok(match req.version.policy_key_failure(problem) {
-                ErrorReply::Http(_) => Reject::NeedsProvisioning.into_response(),
-                reply @ ErrorReply::Status(_) => match reply.body(req.command()) {
-                    Some(doc) => response::wbxml(&doc),
-                    None => Reject::NeedsProvisioning.into_response(),
-                },
-            });
-        }
+    if let Some(refusal) = gate(&gw, &req, &record) {
+        return Ok(refusal);
     }
 
     if !IMPLEMENTED.contains(&req.command()) {
         return Err(Reject::NotImplemented(req.command()));
     }
-    let doc = blocking(move || engine::dispatch(&engine::Context {
-        store: &gw.store,
-        device: &device,
-        version: req.version,
-        policy: &gw.policy,
-        primary_address: &gw.primary_address(&device.user),
-    }, req.command(), req.body.as_ref()))
+    let doc = blocking(move || {
+        engine::dispatch(
+            &engine::Context {
+                store: &gw.store,
+                device: &device,
+                version: req.version,
+                policy: &gw.policy,
+                primary_address: &gw.primary_address(&device.user),
+            },
+            req.command(),
+            req.body.as_ref(),
+        )
+    })
     .await?;
     Ok(response::wbxml(&doc))
+}
+
+/// The device gate: when provisioning is required, every command but Provision needs the final
+/// policy key of the current policy (MS-ASPROV 3.1.5.1). `Some` is the refusal to send.
+fn gate(gw: &Gateway, req: &EasRequest, record: &state::DeviceRecord) -> Option<Response> {
+    if !gw.config.provision.required || req.command() == Command::Provision {
+        return None;
+    }
+    let problem = engine::provision::check_policy_key(record, req.policy_key, &gw.policy).err()?;
+    tracing::info!(?problem, "device must provision");
+    Some(
+        match req.version.policy_key_failure(problem).body(req.command()) {
+            Some(doc) => response::wbxml(&doc),
+            // 12.x, and commands without a WBXML response: HTTP 449.
+            None => Reject::NeedsProvisioning.into_response(),
+        },
+    )
 }
 
 /// Runs store work off the async threads; a store failure is a retryable 503.
@@ -191,12 +221,16 @@ async fn blocking<T: Send + 'static>(
         Ok(Ok(v)) => Ok(v),
         Ok(Err(engine::EngineError::State(e))) => {
             tracing::error!(error = %e, "state store failed");
-            Err(Reject::Unavailable { retry_after: RETRY_AFTER })
+            Err(Reject::Unavailable {
+                retry_after: RETRY_AFTER,
+            })
         }
         Ok(Err(engine::EngineError::BadRequest(why))) => Err(Reject::BadRequest(why)),
         Err(e) => {
             tracing::error!(error = %e, "handler panicked");
-            Err(Reject::Unavailable { retry_after: RETRY_AFTER })
+            Err(Reject::Unavailable {
+                retry_after: RETRY_AFTER,
+            })
         }
     }
 }

@@ -62,7 +62,9 @@ pub async fn serve(
         tokio::spawn(async move {
             let builder = {
                 let mut b = hyper::server::conn::http1::Builder::new();
-                b.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).keep_alive(true);
+                b.timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_READ_TIMEOUT)
+                    .keep_alive(true);
                 b
             };
             let result = match tls {
@@ -89,7 +91,10 @@ pub async fn serve(
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::info!("shutdown: closed connections that were still open");
     }
     Ok(())
@@ -111,7 +116,10 @@ pub fn tls_config(
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
         .map_err(|e| TlsError::Certificate(cert.display().to_string(), e.to_string()))?;
     if certs.is_empty() {
-        return Err(TlsError::Certificate(cert.display().to_string(), "no certificate".into()));
+        return Err(TlsError::Certificate(
+            cert.display().to_string(),
+            "no certificate".into(),
+        ));
     }
     let key = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| TlsError::Key(key.display().to_string(), e.to_string()))?;

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use upstream::{ImapClient, ImapEndpoint, TlsConfig, Timeouts};
+use upstream::{ImapClient, ImapEndpoint, Timeouts, TlsConfig};
 
 use crate::auth::{Verifier, VerifyError};
 use crate::{Config, StartError};
@@ -16,14 +16,22 @@ pub struct ImapVerifier {
 impl ImapVerifier {
     pub fn from_config(config: &Config) -> Result<ImapVerifier, StartError> {
         let url = config.imap.as_deref().ok_or_else(|| {
-            StartError::Config("no IMAP server configured: set `imap` (--imap imap://host:143)".into())
+            StartError::Config(
+                "no IMAP server configured: set `imap` (--imap imap://host:143)".into(),
+            )
         })?;
-        let endpoint = ImapEndpoint::parse(url).map_err(|e| StartError::Config(format!("imap: {e}")))?;
+        let endpoint =
+            ImapEndpoint::parse(url).map_err(|e| StartError::Config(format!("imap: {e}")))?;
         let tls = TlsConfig::new(config.upstream_ca_file.as_deref())
             .map_err(|e| StartError::Config(format!("upstream_ca_file: {e}")))?;
         let t = Duration::from_secs(config.upstream_timeout_seconds.max(1));
-        let timeouts = Timeouts { connect: t, response: t };
-        Ok(ImapVerifier { client: ImapClient::new(endpoint, tls, timeouts) })
+        let timeouts = Timeouts {
+            connect: t,
+            response: t,
+        };
+        Ok(ImapVerifier {
+            client: ImapClient::new(endpoint, tls, timeouts),
+        })
     }
 }
 

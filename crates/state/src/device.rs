@@ -12,7 +12,10 @@ pub struct DeviceKey {
 
 impl DeviceKey {
     pub fn new(user: impl Into<String>, device_id: impl Into<String>) -> Self {
-        DeviceKey { user: user.into(), device_id: device_id.into() }
+        DeviceKey {
+            user: user.into(),
+            device_id: device_id.into(),
+        }
     }
 
     /// The table key: user and device id joined by NUL, which neither may contain.
@@ -44,7 +47,10 @@ pub enum Provisioning {
     #[default]
     None,
     /// Step one answered with this temporary key; the device must acknowledge it.
-    Pending { temporary_key: u32, policy_hash: u64 },
+    Pending {
+        temporary_key: u32,
+        policy_hash: u64,
+    },
     /// Acknowledged: the device holds this final key, issued for this policy in answer to the
     /// acknowledgement of `temporary_key` (kept so that a retried acknowledgement gets the same
     /// final key again).

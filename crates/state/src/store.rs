@@ -17,7 +17,9 @@ const DEVICES: TableDefinition<&str, &[u8]> = TableDefinition::new("devices");
 pub enum StateError {
     #[error("state store: {0}")]
     Db(#[from] redb::Error),
-    #[error("state store was written by a newer airgate (schema {found}, this one knows {SCHEMA_VERSION})")]
+    #[error(
+        "state store was written by a newer airgate (schema {found}, this one knows {SCHEMA_VERSION})"
+    )]
     NewerSchema { found: u64 },
     #[error("state store: a stored record does not parse: {0}")]
     Corrupt(#[from] serde_json::Error),
@@ -160,7 +162,11 @@ mod tests {
     #[test]
     fn a_new_store_has_no_devices() {
         let (_d, s) = store();
-        assert!(s.device(&DeviceKey::new("alice", "dev1")).unwrap().is_none());
+        assert!(
+            s.device(&DeviceKey::new("alice", "dev1"))
+                .unwrap()
+                .is_none()
+        );
         assert!(s.all_devices().unwrap().is_empty());
     }
 
@@ -170,7 +176,8 @@ mod tests {
         let key = DeviceKey::new("alice", "dev1");
         {
             let s = Store::open_dir(dir.path()).unwrap();
-            s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "iPhone", 10))).unwrap();
+            s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "iPhone", 10)))
+                .unwrap();
         }
         let s = Store::open_dir(dir.path()).unwrap();
         let rec = s.device(&key).unwrap().unwrap();
@@ -183,10 +190,15 @@ mod tests {
         let (_d, s) = store();
         for (user, dev) in [("al", "x"), ("alice", "a"), ("alice", "b"), ("bob", "a")] {
             let key = DeviceKey::new(user, dev);
-            s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "t", 1))).unwrap();
+            s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "t", 1)))
+                .unwrap();
         }
-        let ids: Vec<_> =
-            s.devices_of("alice").unwrap().into_iter().map(|r| r.device_id).collect();
+        let ids: Vec<_> = s
+            .devices_of("alice")
+            .unwrap()
+            .into_iter()
+            .map(|r| r.device_id)
+            .collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(s.all_devices().unwrap().len(), 4);
     }
@@ -195,7 +207,8 @@ mod tests {
     fn update_device_can_delete_a_record() {
         let (_d, s) = store();
         let key = DeviceKey::new("alice", "dev1");
-        s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "t", 1))).unwrap();
+        s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "t", 1)))
+            .unwrap();
         s.update_device(&key, |r| *r = None).unwrap();
         assert!(s.device(&key).unwrap().is_none());
     }
@@ -224,9 +237,15 @@ mod tests {
         {
             let db = Database::create(&path).unwrap();
             let txn = db.begin_write().unwrap();
-            txn.open_table(META).unwrap().insert("schema", SCHEMA_VERSION + 1).unwrap();
+            txn.open_table(META)
+                .unwrap()
+                .insert("schema", SCHEMA_VERSION + 1)
+                .unwrap();
             txn.commit().unwrap();
         }
-        assert!(matches!(Store::open(&path), Err(StateError::NewerSchema { .. })));
+        assert!(matches!(
+            Store::open(&path),
+            Err(StateError::NewerSchema { .. })
+        ));
     }
 }

@@ -28,7 +28,10 @@ impl Policy {
         // The fingerprint is of the encoded document, so it is stable across restarts and
         // changes exactly when what a device would be sent changes.
         let doc = wbxml::encode(&settings.to_element(ProtocolVersion::LATEST));
-        Policy { hash: fnv1a(&doc), settings }
+        Policy {
+            hash: fnv1a(&doc),
+            settings,
+        }
     }
 
     pub fn settings(&self) -> &PolicySettings {
@@ -41,7 +44,9 @@ impl Policy {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Whether a request may pass: the device holds the final key of the current policy.
@@ -55,11 +60,11 @@ pub fn check_policy_key(
         Some(k) => k,
     };
     match record.provisioning {
-        Provisioning::Provisioned { policy_key, policy_hash, .. }
-            if policy_key == sent && policy_hash == policy.hash =>
-        {
-            Ok(())
-        }
+        Provisioning::Provisioned {
+            policy_key,
+            policy_hash,
+            ..
+        } if policy_key == sent && policy_hash == policy.hash => Ok(()),
         _ => Err(PolicyKeyProblem::Mismatch),
     }
 }
@@ -97,7 +102,10 @@ fn respond(ctx: &Context<'_>, req: &ProvisionRequest) -> Result<ProvisionRespons
             let hash = ctx.policy.hash;
             update(ctx, |rec| {
                 store_info(rec);
-                rec.provisioning = Provisioning::Pending { temporary_key, policy_hash: hash };
+                rec.provisioning = Provisioning::Pending {
+                    temporary_key,
+                    policy_hash: hash,
+                };
             })?;
             Ok(ProvisionResponse::policy(
                 PolicyKey(temporary_key),
@@ -105,17 +113,27 @@ fn respond(ctx: &Context<'_>, req: &ProvisionRequest) -> Result<ProvisionRespons
                 req.device_information.is_some(),
             ))
         }
-        ProvisionPhase::Acknowledgement { policy_type, policy_key, status } => {
+        ProvisionPhase::Acknowledgement {
+            policy_type,
+            policy_key,
+            status,
+        } => {
             if *status != ClientPolicyStatus::Applied {
                 // The configured policy is what the household chose to ask for; a device that
                 // could apply only part of it still gets its key rather than a dead account.
-                tracing::info!(status = status.code(), "device did not fully apply the policy");
+                tracing::info!(
+                    status = status.code(),
+                    "device did not fully apply the policy"
+                );
             }
             let acked = policy_key.0;
             let final_key = update(ctx, |rec| {
                 store_info(rec);
                 match rec.provisioning {
-                    Provisioning::Pending { temporary_key, policy_hash } if temporary_key == acked => {
+                    Provisioning::Pending {
+                        temporary_key,
+                        policy_hash,
+                    } if temporary_key == acked => {
                         let policy_key = new_key(Some(temporary_key));
                         rec.provisioning = Provisioning::Provisioned {
                             policy_key,
@@ -125,11 +143,11 @@ fn respond(ctx: &Context<'_>, req: &ProvisionRequest) -> Result<ProvisionRespons
                         Some(policy_key)
                     }
                     // A retried acknowledgement: the same answer as the first time.
-                    Provisioning::Provisioned { policy_key, temporary_key: Some(t), .. }
-                        if t == acked =>
-                    {
-                        Some(policy_key)
-                    }
+                    Provisioning::Provisioned {
+                        policy_key,
+                        temporary_key: Some(t),
+                        ..
+                    } if t == acked => Some(policy_key),
                     _ => None,
                 }
             })?;

@@ -33,7 +33,10 @@ impl Fixture {
     }
 
     fn provision(&self, phase: ProvisionPhase) -> Element {
-        let req = ProvisionRequest { device_information: None, phase };
+        let req = ProvisionRequest {
+            device_information: None,
+            phase,
+        };
         handle(&self.ctx(), Some(&req.to_element())).unwrap()
     }
 
@@ -43,7 +46,9 @@ impl Fixture {
 }
 
 fn initial() -> ProvisionPhase {
-    ProvisionPhase::Initial { policy_type: PolicyType::EasProvisioningWbxml }
+    ProvisionPhase::Initial {
+        policy_type: PolicyType::EasProvisioningWbxml,
+    }
 }
 
 fn ack(key: u32) -> ProvisionPhase {
@@ -55,11 +60,17 @@ fn ack(key: u32) -> ProvisionPhase {
 }
 
 fn policy_of(resp: &Element) -> &Element {
-    resp.find(p::POLICIES).and_then(|ps| ps.find(p::POLICY)).unwrap()
+    resp.find(p::POLICIES)
+        .and_then(|ps| ps.find(p::POLICY))
+        .unwrap()
 }
 
 fn key_of(resp: &Element) -> u32 {
-    policy_of(resp).child_text(p::POLICY_KEY).unwrap().parse().unwrap()
+    policy_of(resp)
+        .child_text(p::POLICY_KEY)
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 fn policy_status(resp: &Element) -> String {
@@ -74,7 +85,9 @@ fn the_initial_request_is_answered_with_the_policy_and_a_temporary_key() {
     assert!(policy_of(&resp).find(p::DATA).is_some());
     let temp = key_of(&resp);
     assert_ne!(temp, 0);
-    assert!(matches!(f.record().provisioning, Provisioning::Pending { temporary_key, .. } if temporary_key == temp));
+    assert!(
+        matches!(f.record().provisioning, Provisioning::Pending { temporary_key, .. } if temporary_key == temp)
+    );
 }
 
 #[test]
@@ -112,7 +125,9 @@ fn acknowledging_a_wrong_key_is_policy_status_5_and_issues_no_key() {
 #[test]
 fn an_unknown_policy_type_is_policy_status_3() {
     let f = Fixture::new();
-    let resp = f.provision(ProvisionPhase::Initial { policy_type: PolicyType::Other("X".into()) });
+    let resp = f.provision(ProvisionPhase::Initial {
+        policy_type: PolicyType::Other("X".into()),
+    });
     assert_eq!(policy_status(&resp), "3");
 }
 
@@ -130,9 +145,18 @@ fn a_request_without_a_key_is_missing_and_a_stale_key_is_a_mismatch() {
     let temp = key_of(&f.provision(initial()));
     let fin = key_of(&f.provision(ack(temp)));
     let rec = f.record();
-    assert_eq!(check_policy_key(&rec, None, &f.policy), Err(PolicyKeyProblem::Missing));
-    assert_eq!(check_policy_key(&rec, Some(0), &f.policy), Err(PolicyKeyProblem::Missing));
-    assert_eq!(check_policy_key(&rec, Some(temp), &f.policy), Err(PolicyKeyProblem::Mismatch));
+    assert_eq!(
+        check_policy_key(&rec, None, &f.policy),
+        Err(PolicyKeyProblem::Missing)
+    );
+    assert_eq!(
+        check_policy_key(&rec, Some(0), &f.policy),
+        Err(PolicyKeyProblem::Missing)
+    );
+    assert_eq!(
+        check_policy_key(&rec, Some(temp), &f.policy),
+        Err(PolicyKeyProblem::Mismatch)
+    );
     assert_eq!(check_policy_key(&rec, Some(fin), &f.policy), Ok(()));
 }
 
@@ -141,7 +165,13 @@ fn a_changed_policy_makes_every_issued_key_stale() {
     let f = Fixture::new();
     let temp = key_of(&f.provision(initial()));
     let fin = key_of(&f.provision(ack(temp)));
-    let stricter = Policy::new(PolicySettings { allow_camera: false, ..PolicySettings::default() });
+    let stricter = Policy::new(PolicySettings {
+        allow_camera: false,
+        ..PolicySettings::default()
+    });
     assert_ne!(stricter.hash(), f.policy.hash());
-    assert_eq!(check_policy_key(&f.record(), Some(fin), &stricter), Err(PolicyKeyProblem::Mismatch));
+    assert_eq!(
+        check_policy_key(&f.record(), Some(fin), &stricter),
+        Err(PolicyKeyProblem::Mismatch)
+    );
 }
