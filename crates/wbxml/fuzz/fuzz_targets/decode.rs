@@ -59,5 +59,9 @@ fuzz_target!(|data: &[u8]| {
     }
     // What the XML form normalised, it keeps: the normalised tree is a fixed point.
     let xml2 = to_xml(&back);
-    assert_eq!(from_xml(&xml2).expect("our own XML reads back"), back, "{xml2}");
+    assert_eq!(
+        from_xml(&xml2).expect("our own XML reads back"),
+        back,
+        "{xml2}"
+    );
 });
