@@ -203,7 +203,7 @@ impl Reader<'_> {
                         // Content bit, then nothing: keep that apart from "no content bit".
                         vec![Node::Text(String::new())]
                     } else {
-                        nodes.drain(start..).collect()
+                        take_from(&mut nodes, start)
                     };
                     let done = Element { tag, children };
                     if open.is_empty() {
@@ -323,5 +323,17 @@ impl Reader<'_> {
         std::str::from_utf8(raw).map_err(|e| DecodeError::InvalidUtf8 {
             offset: start + e.valid_up_to(),
         })
+    }
+}
+
+/// Moves `nodes[start..]` into a new vector of exactly that size: one allocation and a memcpy.
+fn take_from(nodes: &mut Vec<Node>, start: usize) -> Vec<Node> {
+    if start > 0 {
+        nodes.split_off(start)
+    } else {
+        // split_off(0) would hand over the whole buffer, spare capacity and all.
+        let mut all = Vec::with_capacity(nodes.len());
+        all.append(nodes);
+        all
     }
 }

@@ -254,3 +254,25 @@ fn encoded_len_hint(root: &Element) -> usize {
     }
     len
 }
+
+#[cfg(test)]
+mod tests {
+    use super::put_mb_u_int32;
+
+    #[test]
+    fn mb_u_int32_uses_7_bits_per_byte_high_bit_on_all_but_the_last() {
+        for (value, bytes) in [
+            (0u32, &[0x00][..]),
+            (0x7F, &[0x7F]),
+            (0x80, &[0x81, 0x00]),
+            (0xA0, &[0x81, 0x20]),
+            (0x3FFF, &[0xFF, 0x7F]),
+            (0x4000, &[0x81, 0x80, 0x00]),
+            (u32::MAX, &[0x8F, 0xFF, 0xFF, 0xFF, 0x7F]),
+        ] {
+            let mut out = [0u8; 5];
+            let n = put_mb_u_int32(&mut out, value);
+            assert_eq!(&out[..n], bytes, "{value:#X}");
+        }
+    }
+}
