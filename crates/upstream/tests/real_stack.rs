@@ -29,9 +29,20 @@ fn stack(test: &str) -> Option<Stack> {
         if std::env::var_os("AIRGATE_REQUIRE_STACK").is_some() {
             panic!("AIRGATE_REQUIRE_STACK is set but AIRGATE_STACK_ENV is not");
         }
-        eprintln!(
-            "note: {test} skipped: set AIRGATE_STACK_ENV to a tests/stack stack.env to run it"
-        );
+        // Once, and past the harness's output capture (which also takes
+        // io::stderr()): the note is for whoever runs the suite, and a
+        // passing test's output is not shown.
+        static NOTE: std::sync::Once = std::sync::Once::new();
+        NOTE.call_once(|| {
+            use std::io::Write as _;
+            if let Ok(mut err) = std::fs::OpenOptions::new().append(true).open("/dev/stderr") {
+                let _ = writeln!(
+                    err,
+                    "note: upstream real_stack tests skipped ({test} first): set AIRGATE_STACK_ENV \
+                     to the stack.env written by tests/stack/start.sh to run them"
+                );
+            }
+        });
         return None;
     };
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
@@ -46,7 +57,11 @@ fn stack(test: &str) -> Option<Stack> {
 fn timeouts() -> Timeouts {
     Timeouts {
         connect: Duration::from_secs(5),
-        response: Duration::from_secs(10),
+        // Dovecot delays answers to logins from an IP with recent failures,
+        // up to 15 s plus auth_failure_delay, successful logins included,
+        // unless the client is in login_trusted_networks. The wrong-password
+        // test below runs beside the others.
+        response: Duration::from_secs(30),
     }
 }
 
@@ -82,6 +97,24 @@ async fn imap_login_and_capabilities() {
 }
 
 #[tokio::test]
+async fn imap_every_stack_user_logs_in() {
+    // STACK_USERS is "user:password ..." (tests/stack/start.sh), including
+    // any STACK_EXTRA_USERS, e.g. ones with non-ASCII passwords.
+    let Some(stack) = stack("imap_every_stack_user_logs_in") else {
+        return;
+    };
+    let client = imap(&stack);
+    for pair in stack.get("STACK_USERS").split_whitespace() {
+        let (user, password) = pair.split_once(':').expect("user:password");
+        let session = client
+            .login(user, password)
+            .await
+            .unwrap_or_else(|e| panic!("{user}: {e}"));
+        session.logout().await.expect("logout");
+    }
+}
+
+#[tokio::test]
 async fn imap_session_is_usable() {
     let Some(stack) = stack("imap_session_is_usable") else {
         return;
@@ -101,14 +134,16 @@ async fn imap_wrong_password_is_authentication_failure() {
         return;
     };
     let client = imap(&stack);
+    // Few attempts: each failure raises Dovecot's per-IP delay (2, 6, 10,
+    // 15 s). The second one also checks that quotes, backslashes, spaces,
+    // line breaks and non-ASCII reach the server intact (an encoding error
+    // would show as BAD, i.e. Unavailable).
     for (user, password) in [
         ("alice", "wrong"),
-        ("alice", ""),
-        ("nobody", "alice-secret"),
-        ("alice", "with \"quotes\" and \\ and spaces"),
-        ("alice", "nön-ascii ü€"),
-        ("ålice", "alice-secret"),
-        ("alice", "line\r\nbreak"),
+        (
+            "nöbody",
+            "with \"quotes\", \\, spaces, ü€ and a\r\nline break",
+        ),
     ] {
         match client.login(user, password).await {
             Err(ImapError::AuthenticationFailed(text)) => {

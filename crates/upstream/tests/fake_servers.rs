@@ -1,0 +1,517 @@
+//! The IMAP and SMTP clients against scripted servers on loopback: the
+//! cases a real Dovecot does not show on demand (synchronizing literals,
+//! temporary failures, silence, STARTTLS, certificates).
+//!
+//! testdata/tls holds a test CA and a server certificate it signed for
+//! `localhost` and 127.0.0.1 (valid to 2126; the CA key was discarded).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use upstream::{
+    Capability, Failure, ImapClient, ImapEndpoint, ImapError, SmtpClient, SmtpEndpoint, SmtpError,
+    Timeouts, TlsConfig,
+};
+
+fn testdata(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/tls")
+        .join(name)
+}
+
+fn acceptor() -> tokio_rustls::TlsAcceptor {
+    let certs = CertificateDer::pem_file_iter(testdata("server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(testdata("server.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+fn test_ca() -> TlsConfig {
+    TlsConfig::new(Some(&testdata("ca.pem"))).unwrap()
+}
+
+fn quick() -> Timeouts {
+    Timeouts {
+        connect: Duration::from_secs(5),
+        response: Duration::from_secs(5),
+    }
+}
+
+/// The server side of one scripted connection.
+struct Peer<S> {
+    io: BufReader<S>,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Peer<S> {
+    fn new(s: S) -> Self {
+        Self {
+            io: BufReader::new(s),
+        }
+    }
+
+    async fn send(&mut self, s: &str) {
+        self.io.get_mut().write_all(s.as_bytes()).await.unwrap();
+        self.io.get_mut().flush().await.unwrap();
+    }
+
+    async fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.io.read_line(&mut line).await.unwrap();
+        line
+    }
+
+    async fn bytes(&mut self, n: usize) -> Vec<u8> {
+        let mut buf = vec![0; n];
+        self.io.read_exact(&mut buf).await.unwrap();
+        buf
+    }
+
+    /// Reads an async-imap command line and answers it OK with its tag.
+    async fn ok_to(&mut self, command: &str) {
+        let line = self.line().await;
+        let (tag, rest) = line.split_once(' ').unwrap();
+        assert_eq!(rest.trim_end(), command, "{line:?}");
+        if command == "LOGOUT" {
+            self.send("* BYE logging out\r\n").await;
+        }
+        self.send(&format!("{tag} OK done\r\n")).await;
+    }
+}
+
+async fn serve<F, Fut>(script: F) -> (u16, JoinHandle<()>)
+where
+    F: FnOnce(TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        script(tcp).await;
+    });
+    (port, task)
+}
+
+fn imap_client(url: &str, tls: TlsConfig, timeouts: Timeouts) -> ImapClient {
+    ImapClient::new(ImapEndpoint::parse(url).unwrap(), tls, timeouts)
+}
+
+#[tokio::test]
+async fn login_with_synchronizing_literals_then_session_commands() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        // No LITERAL+, no AUTH=PLAIN: LOGIN with literals, one `+` each.
+        p.send("* OK [CAPABILITY IMAP4rev1 IDLE] fake ready\r\n")
+            .await;
+        assert_eq!(p.line().await, "ag1 LOGIN {5}\r\n");
+        p.send("+ go on\r\n").await;
+        assert_eq!(p.bytes(5).await, "jürg".as_bytes());
+        assert_eq!(p.line().await, " {10}\r\n");
+        p.send("+ go on\r\n").await;
+        assert_eq!(p.bytes(10).await, "p\"w\\ ü\r\nx".as_bytes());
+        assert_eq!(p.line().await, "\r\n");
+        p.send("* CAPABILITY IMAP4rev1 IDLE QRESYNC\r\nag1 OK Logged in\r\n")
+            .await;
+        // The adopted session speaks through async-imap from here on.
+        p.ok_to("NOOP").await;
+        p.ok_to("LOGOUT").await;
+    })
+    .await;
+    let client = imap_client(
+        &format!("imap://127.0.0.1:{port}"),
+        TlsConfig::platform(),
+        quick(),
+    );
+    let mut session = client.login("jürg", "p\"w\\ ü\r\nx").await.expect("login");
+    assert!(session.capabilities().has(Capability::Qresync));
+    assert!(!session.is_tls());
+    session.noop().await.expect("NOOP");
+    session.logout().await.expect("LOGOUT");
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn authenticate_plain_waits_for_the_continuation() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("* OK fake ready\r\n").await;
+        // No capabilities in the greeting: the client asks.
+        assert_eq!(p.line().await, "ag1 CAPABILITY\r\n");
+        p.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nag1 OK\r\n")
+            .await;
+        assert_eq!(p.line().await, "ag2 AUTHENTICATE PLAIN\r\n");
+        p.send("+ \r\n").await;
+        let response = p.line().await;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(response.trim_end())
+            .unwrap();
+        assert_eq!(decoded, b"\0alice\0s3cr\xc3\xa9t");
+        p.send("ag2 OK [CAPABILITY IMAP4rev1 MOVE UIDPLUS] Logged in\r\n")
+            .await;
+        p.ok_to("LOGOUT").await;
+    })
+    .await;
+    let client = imap_client(
+        &format!("imap://127.0.0.1:{port}"),
+        TlsConfig::platform(),
+        quick(),
+    );
+    let session = client.login("alice", "s3crét").await.expect("login");
+    assert!(session.capabilities().has(Capability::Move));
+    assert!(session.capabilities().has(Capability::Uidplus));
+    session.logout().await.expect("LOGOUT");
+    server.await.unwrap();
+}
+
+async fn login_answered_with(answer: &'static str) -> Result<(), ImapError> {
+    let (port, server) = serve(move |tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] fake\r\n")
+            .await;
+        let line = p.line().await;
+        assert!(line.starts_with("ag1 AUTHENTICATE PLAIN "), "{line:?}");
+        p.send(answer).await;
+        if !answer.starts_with("* BYE") {
+            // Hold the connection until the client hangs up.
+            let _ = p.line().await;
+        }
+    })
+    .await;
+    let client = imap_client(
+        &format!("imap://127.0.0.1:{port}"),
+        TlsConfig::platform(),
+        quick(),
+    );
+    let result = client.login("alice", "pw").await.map(|_| ());
+    drop(client);
+    server.await.unwrap();
+    result
+}
+
+#[tokio::test]
+async fn no_means_authentication_failed() {
+    for answer in [
+        "ag1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
+        "ag1 NO Login failed\r\n",
+        "ag1 NO [EXPIRED] Password expired\r\n",
+    ] {
+        match login_answered_with(answer).await {
+            Err(ImapError::AuthenticationFailed(text)) => assert!(answer.contains(&text), "{text}"),
+            other => panic!("{answer:?}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn temporary_failures_are_unavailable() {
+    for answer in [
+        "ag1 NO [UNAVAILABLE] Temporary authentication failure.\r\n",
+        "ag1 NO [SERVERBUG] Internal error\r\n",
+        "ag1 NO [LIMIT] Too many connections\r\n",
+    ] {
+        match login_answered_with(answer).await {
+            Err(ImapError::Unavailable {
+                failure: Failure::Refused(text),
+                ..
+            }) => assert!(answer.contains(&text), "{text}"),
+            other => panic!("{answer:?}: {other:?}"),
+        }
+    }
+    match login_answered_with("ag1 BAD what?\r\n").await {
+        Err(ImapError::Unavailable {
+            failure: Failure::Protocol(_),
+            ..
+        }) => {}
+        other => panic!("BAD: {other:?}"),
+    }
+    match login_answered_with("* BYE shutting down\r\n").await {
+        Err(ImapError::Unavailable {
+            failure: Failure::Refused(text),
+            ..
+        }) => assert_eq!(text, "shutting down"),
+        other => panic!("BYE: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn bye_greeting_is_unavailable() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("* BYE Too many connections from your IP\r\n").await;
+    })
+    .await;
+    let client = imap_client(
+        &format!("imap://127.0.0.1:{port}"),
+        TlsConfig::platform(),
+        quick(),
+    );
+    match client.probe().await {
+        Err(ImapError::Unavailable {
+            failure: Failure::Refused(text),
+            ..
+        }) => assert_eq!(text, "Too many connections from your IP"),
+        other => panic!("{other:?}"),
+    }
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn silent_servers_time_out() {
+    let timeouts = Timeouts {
+        connect: Duration::from_millis(300),
+        response: Duration::from_millis(300),
+    };
+    // No greeting at all.
+    let (port, server) = serve(|tcp| async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        drop(tcp);
+    })
+    .await;
+    let client = imap_client(
+        &format!("imap://127.0.0.1:{port}"),
+        TlsConfig::platform(),
+        timeouts,
+    );
+    match client.login("alice", "pw").await {
+        Err(ImapError::Unavailable {
+            failure:
+                Failure::Timeout {
+                    phase: "connecting",
+                    ..
+                },
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    server.abort();
+
+    // A greeting, then no answer to the login.
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] fake\r\n")
+            .await;
+        let _ = p.line().await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    })
+    .await;
+    let client = imap_client(
+        &format!("imap://127.0.0.1:{port}"),
+        TlsConfig::platform(),
+        timeouts,
+    );
+    match client.login("alice", "pw").await {
+        Err(ImapError::Unavailable {
+            failure:
+                Failure::Timeout {
+                    phase: "logging in",
+                    ..
+                },
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    server.abort();
+}
+
+#[tokio::test]
+async fn logindisabled_without_plain_is_unavailable() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED AUTH=GSSAPI] fake\r\n")
+            .await;
+        let _ = p.line().await;
+    })
+    .await;
+    let client = imap_client(
+        &format!("imap://127.0.0.1:{port}?tls=none"),
+        TlsConfig::platform(),
+        quick(),
+    );
+    match client.login("alice", "pw").await {
+        Err(ImapError::Unavailable {
+            failure: Failure::Protocol(text),
+            ..
+        }) => assert!(text.contains("LOGINDISABLED"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    drop(client);
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn imaps_with_the_configured_ca() {
+    for host in ["127.0.0.1", "localhost"] {
+        let (port, server) = serve(|tcp| async move {
+            let tls = acceptor().accept(tcp).await.unwrap();
+            let mut p = Peer::new(tls);
+            p.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE] secure fake\r\n")
+                .await;
+            assert_eq!(p.line().await, "ag1 LOGOUT\r\n");
+            p.send("* BYE\r\nag1 OK\r\n").await;
+        })
+        .await;
+        let client = imap_client(&format!("imaps://{host}:{port}"), test_ca(), quick());
+        let probe = client.probe().await.expect("probe over TLS");
+        assert!(probe.tls);
+        assert_eq!(probe.greeting, "secure fake");
+        assert!(probe.capabilities.has(Capability::Idle));
+        server.await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_unavailable() {
+    let (port, server) = serve(|tcp| async move {
+        // The client aborts the handshake.
+        let _ = acceptor().accept(tcp).await;
+    })
+    .await;
+    // Only the platform roots: the test CA is unknown.
+    let client = imap_client(
+        &format!("imaps://127.0.0.1:{port}"),
+        TlsConfig::platform(),
+        quick(),
+    );
+    match client.login("alice", "pw").await {
+        Err(ImapError::Unavailable {
+            failure: Failure::TlsHandshake(e),
+            ..
+        }) => assert!(e.to_string().contains("certificate"), "{e}"),
+        Err(ImapError::Unavailable {
+            failure: Failure::TlsSetup(_),
+            ..
+        }) => {} // a machine without a CA bundle
+        other => panic!("{other:?}"),
+    }
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn starttls_then_login_over_tls() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] fake\r\n")
+            .await;
+        assert_eq!(p.line().await, "ag1 STARTTLS\r\n");
+        p.send("ag1 OK Begin TLS negotiation now\r\n").await;
+        let tcp = p.io.into_inner();
+        let mut p = Peer::new(acceptor().accept(tcp).await.unwrap());
+        // Capabilities are asked again over TLS; the pre-TLS ones are void.
+        assert_eq!(p.line().await, "ag2 CAPABILITY\r\n");
+        p.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\nag2 OK\r\n")
+            .await;
+        // base64("\0alice\0pw")
+        assert_eq!(p.line().await, "ag3 AUTHENTICATE PLAIN AGFsaWNlAHB3\r\n");
+        p.send("ag3 OK [CAPABILITY IMAP4rev1 IDLE NOTIFY] Logged in\r\n")
+            .await;
+        p.ok_to("LOGOUT").await;
+    })
+    .await;
+    let client = imap_client(
+        &format!("imap://localhost:{port}?tls=starttls"),
+        test_ca(),
+        quick(),
+    );
+    let session = client
+        .login("alice", "pw")
+        .await
+        .expect("login after STARTTLS");
+    assert!(session.is_tls());
+    assert!(session.capabilities().has(Capability::Notify));
+    session.logout().await.expect("LOGOUT");
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_starttls_probe_reports_the_second_ehlo() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("220 fake ESMTP\r\n").await;
+        assert_eq!(p.line().await, "EHLO [127.0.0.1]\r\n");
+        p.send("250-fake\r\n250-STARTTLS\r\n250 SIZE 1000\r\n")
+            .await;
+        assert_eq!(p.line().await, "STARTTLS\r\n");
+        p.send("220 Ready to start TLS\r\n").await;
+        let tcp = p.io.into_inner();
+        let mut p = Peer::new(acceptor().accept(tcp).await.unwrap());
+        assert_eq!(p.line().await, "EHLO [127.0.0.1]\r\n");
+        p.send("250-fake\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SIZE 2000\r\n")
+            .await;
+        assert_eq!(p.line().await, "QUIT\r\n");
+        p.send("221 bye\r\n").await;
+    })
+    .await;
+    let endpoint = SmtpEndpoint::parse(&format!("smtp://localhost:{port}")).unwrap();
+    let info = SmtpClient::new(endpoint, test_ca(), quick())
+        .probe()
+        .await
+        .expect("probe");
+    assert!(info.tls && info.starttls_offered);
+    assert_eq!(info.greeting, "fake ESMTP");
+    assert_eq!(info.auth_mechanisms, ["PLAIN", "LOGIN"]);
+    assert_eq!(info.size_limit, Some(2000));
+    assert!(info.has_extension("8bitmime"));
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_data_injected_before_tls_is_refused() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("220 fake ESMTP\r\n").await;
+        let _ = p.line().await;
+        p.send("250-fake\r\n250 STARTTLS\r\n").await;
+        let _ = p.line().await;
+        // One write: the reply and a forged line after it.
+        p.send("220 go ahead\r\n250 injected\r\n").await;
+        let _ = p.line().await;
+    })
+    .await;
+    let endpoint = SmtpEndpoint::parse(&format!("smtp://localhost:{port}")).unwrap();
+    match SmtpClient::new(endpoint, test_ca(), quick()).probe().await {
+        Err(SmtpError::Unavailable {
+            failure: Failure::Protocol(text),
+            ..
+        }) => assert!(text.contains("after its STARTTLS reply"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_refusing_greeting_is_unavailable() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        p.send("554 5.3.2 no service for you\r\n").await;
+    })
+    .await;
+    let endpoint = SmtpEndpoint::parse(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    match SmtpClient::new(endpoint, TlsConfig::platform(), quick())
+        .probe()
+        .await
+    {
+        Err(SmtpError::Unavailable {
+            failure: Failure::Refused(text),
+            ..
+        }) => assert!(text.starts_with("554"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    server.await.unwrap();
+}
