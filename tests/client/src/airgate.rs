@@ -208,7 +208,8 @@ impl Airgate {
             }
         }
         assert!(
-            airgate.url.starts_with("http://127.0.0.1:")
+            (airgate.url.starts_with("http://127.0.0.1:")
+                || airgate.url.starts_with("https://127.0.0.1:"))
                 && airgate.url.ends_with("/Microsoft-Server-ActiveSync"),
             "unexpected listening line: {LISTENING}{}",
             airgate.url
@@ -216,7 +217,7 @@ impl Airgate {
         airgate
     }
 
-    /// `http://127.0.0.1:PORT/Microsoft-Server-ActiveSync`.
+    /// `http://127.0.0.1:PORT/Microsoft-Server-ActiveSync` (`https` when serving TLS).
     pub fn url(&self) -> &str {
         &self.url
     }
