@@ -52,7 +52,7 @@ pub enum Failure {
     #[error("{0}")]
     TlsSetup(TlsError),
     /// The TLS handshake failed (certificate not trusted, name mismatch...).
-    #[error("TLS handshake failed: {0}")]
+    #[error("TLS handshake failed: {0}{hint}", hint = tls_hint(.0))]
     TlsHandshake(io::Error),
     /// STARTTLS is required but the server does not offer it.
     #[error(
@@ -72,6 +72,26 @@ pub enum Failure {
     /// The server said something this client does not understand.
     #[error("unexpected server response: {0}")]
     Protocol(String),
+}
+
+/// What to do about the certificate errors an operator meets first.
+fn tls_hint(e: &io::Error) -> &'static str {
+    use rustls::{CertificateError, Error};
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+        Some(Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {
+            " (the server's certificate is not signed by a trusted CA; for a private CA, configure its certificate as the extra CA file)"
+        }
+        Some(Error::InvalidCertificate(CertificateError::NotValidForName))
+        | Some(Error::InvalidCertificate(CertificateError::NotValidForNameContext { .. })) => {
+            " (the certificate does not name this host; use the name it was issued for in the URL)"
+        }
+        Some(Error::InvalidCertificate(CertificateError::Other(other)))
+            if format!("{other:?}").contains("CaUsedAsEndEntity") =>
+        {
+            " (the server presents a CA certificate as its own, e.g. a self-signed one made with CA:TRUE; issue it with CA:FALSE or sign it with a separate CA)"
+        }
+        _ => "",
+    }
 }
 
 /// Runs `fut` with a deadline; `phase` names what timed out.

@@ -16,8 +16,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWrite
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use upstream::{
-    Capability, Failure, ImapClient, ImapEndpoint, ImapError, SmtpClient, SmtpEndpoint, SmtpError,
-    Timeouts, TlsConfig,
+    Capability, CollectionKind, DavClient, DavEndpoint, DavError, Failure, ImapClient,
+    ImapEndpoint, ImapError, SmtpClient, SmtpEndpoint, SmtpError, Timeouts, TlsConfig,
 };
 
 fn testdata(name: &str) -> PathBuf {
@@ -391,9 +391,9 @@ async fn untrusted_certificate_is_unavailable() {
     );
     match client.login("alice", "pw").await {
         Err(ImapError::Unavailable {
-            failure: Failure::TlsHandshake(e),
+            failure: f @ Failure::TlsHandshake(_),
             ..
-        }) => assert!(e.to_string().contains("certificate"), "{e}"),
+        }) => assert!(f.to_string().contains("not signed by a trusted CA"), "{f}"),
         Err(ImapError::Unavailable {
             failure: Failure::TlsSetup(_),
             ..
@@ -514,4 +514,116 @@ async fn smtp_refusing_greeting_is_unavailable() {
         other => panic!("{other:?}"),
     }
     server.await.unwrap();
+}
+
+/// Reads one HTTP request (head and Content-Length body); returns the head.
+async fn read_request<S: AsyncRead + AsyncWrite + Unpin>(p: &mut Peer<S>) -> String {
+    let mut head = String::new();
+    loop {
+        let line = p.line().await;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().to_string())
+        })
+        .map(|v| v.parse().unwrap())
+        .unwrap_or(0);
+    let body = p.bytes(length).await;
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("supported-report-set")
+    );
+    head
+}
+
+#[tokio::test]
+async fn dav_probe_over_https_with_the_configured_ca() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(acceptor().accept(tcp).await.unwrap());
+        let head = read_request(&mut p).await;
+        assert!(head.starts_with("PROPFIND /dav/j%C3%BCrg/ HTTP/1.1\r\n"), "{head}");
+        let lower = head.to_ascii_lowercase();
+        assert!(lower.contains("\r\ndepth: 1\r\n"), "{head}");
+        // base64("jürg:pw")
+        assert!(head.contains("authorization: Basic asO8cmc6cHc=\r\n"), "{head}");
+        let body = include_str!("../testdata/radicale-home-depth1.xml").replace("/alice/", "/dav/j%C3%BCrg/");
+        p.send(&format!(
+            "HTTP/1.1 207 Multi-Status\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ))
+        .await;
+    })
+    .await;
+    let endpoint = DavEndpoint::parse(&format!("https://localhost:{port}/dav/{{user}}/")).unwrap();
+    let client = DavClient::new(endpoint, &test_ca(), quick()).unwrap();
+    let info = client.probe("jürg", "pw").await.expect("probe");
+    assert_eq!(info.url.path(), "/dav/j%C3%BCrg/");
+    let kinds: Vec<_> = info.collections.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            CollectionKind::Calendar,
+            CollectionKind::AddressBook,
+            CollectionKind::Calendar
+        ]
+    );
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn dav_statuses() {
+    let answers = [
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n",
+        "HTTP/1.1 301 Moved Permanently\r\nLocation: https://dav.example.org/alice/\r\n",
+        "HTTP/1.1 503 Service Unavailable\r\n",
+        "HTTP/1.1 404 Not Found\r\n",
+        "HTTP/1.1 200 OK\r\n",
+    ];
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        for answer in answers {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut p = Peer::new(tcp);
+            read_request(&mut p).await;
+            p.send(&format!(
+                "{answer}Content-Length: 0\r\nConnection: close\r\n\r\n"
+            ))
+            .await;
+        }
+    });
+    let endpoint = DavEndpoint::parse(&format!("http://127.0.0.1:{port}/{{user}}/")).unwrap();
+    let client = DavClient::new(endpoint, &TlsConfig::platform(), quick()).unwrap();
+    let r = client.probe("alice", "pw").await;
+    assert!(matches!(r, Err(DavError::AuthenticationFailed)), "{r:?}");
+    let r = client.probe("alice", "pw").await;
+    assert!(
+        matches!(&r, Err(DavError::Redirect { location, .. }) if location == "https://dav.example.org/alice/"),
+        "{r:?}"
+    );
+    let r = client.probe("alice", "pw").await;
+    assert!(matches!(r, Err(DavError::Unavailable { .. })), "{r:?}");
+    let r = client.probe("alice", "pw").await;
+    assert!(
+        matches!(r, Err(DavError::Status { status: 404, .. })),
+        "{r:?}"
+    );
+    let r = client.probe("alice", "pw").await;
+    assert!(
+        matches!(r, Err(DavError::Status { status: 200, .. })),
+        "{r:?}"
+    );
+    server.await.unwrap();
+
+    // Nobody listening.
+    let r = client.probe("alice", "pw").await;
+    assert!(matches!(r, Err(DavError::Unavailable { .. })), "{r:?}");
 }
