@@ -20,3 +20,46 @@ pub use imap::{Capabilities, Capability, ImapClient, ImapError, ImapProbe, ImapS
 pub use net::{Failure, Timeouts};
 pub use smtp::{SmtpClient, SmtpError, SmtpInfo};
 pub use tls::{TlsConfig, TlsError};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+
+    /// The gateway shares clients across tasks and awaits these futures in
+    /// spawned tasks.
+    #[test]
+    fn clients_and_futures_can_cross_tasks() {
+        let tls = TlsConfig::platform();
+        let timeouts = Timeouts::default();
+        let imap = ImapClient::new(
+            ImapEndpoint::parse("imap://127.0.0.1").unwrap(),
+            tls.clone(),
+            timeouts,
+        );
+        let smtp = SmtpClient::new(
+            SmtpEndpoint::parse("smtp://127.0.0.1").unwrap(),
+            tls.clone(),
+            timeouts,
+        );
+        let dav = DavClient::new(
+            DavEndpoint::parse("http://127.0.0.1/{user}/").unwrap(),
+            &tls,
+            timeouts,
+        )
+        .unwrap();
+        send_sync(&imap);
+        send_sync(&smtp);
+        send_sync(&dav);
+        send(&imap.login("u", "p"));
+        send(&imap.probe());
+        send(&smtp.probe());
+        send(&dav.probe("u", "p"));
+        fn session_is_send(s: ImapSession) -> impl Send {
+            s
+        }
+        let _ = session_is_send;
+    }
+}
