@@ -157,3 +157,24 @@ async fn a_missing_device_id_is_400() {
     resp.assert_status(400);
     assert_still_up().await;
 }
+
+#[tokio::test]
+async fn a_command_that_is_not_in_the_requested_version_is_status_138() {
+    // Find exists in 16.1 only (MS-ASCMD 2.2.1.2); 14.0+ devices get common statuses in the body.
+    let c = provisioned("findat141").await.with_version("14.1");
+    let headers = c.eas_headers();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let resp = c
+        .post_raw(&c.plain_query("Find"), &headers, Vec::new())
+        .await;
+    resp.assert_status(200);
+    assert_eq!(resp.doc().tag, wbxml::tags::find::FIND, "{resp:?}");
+    assert_eq!(
+        resp.doc().child_text(wbxml::tags::find::STATUS).as_deref(),
+        Some("138")
+    );
+    assert_still_up().await;
+}

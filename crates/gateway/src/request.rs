@@ -41,11 +41,12 @@ impl EasRequest {
             }
         };
         if !version.supports_command(line.command) {
-            return Err(Reject::BadRequest(format!(
-                "{} is not a command of EAS {}",
-                line.command,
-                version.as_str()
-            )));
+            tracing::info!(command = %line.command, version = version.as_str(), "command not in this version");
+            let reply = eas::CommonStatus::VersionNotSupported.reply(line.command, version);
+            return Err(Reject::Common {
+                command: line.command,
+                reply,
+            });
         }
         let policy_key = match header(headers, "x-ms-policykey") {
             Some(h) => Some(

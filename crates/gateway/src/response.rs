@@ -33,8 +33,12 @@ pub enum Reject {
     UnsupportedVersion(String),
     /// A command airgate does not implement (yet).
     NotImplemented(eas::Command),
-    /// 12.x devices that must provision (MS-ASPROV 3.2.5.1.2).
-    NeedsProvisioning,
+    /// A common status (MS-ASCMD 2.2.2) for the whole request: in the command's response body
+    /// for 14.0+, as an HTTP status for 12.x (449 for "provision first"), as `eas` decides.
+    Common {
+        command: eas::Command,
+        reply: eas::ErrorReply,
+    },
 }
 
 impl IntoResponse for Reject {
@@ -61,10 +65,20 @@ impl IntoResponse for Reject {
                 )],
             ),
             Reject::NotImplemented(_) => (StatusCode::NOT_IMPLEMENTED, vec![]),
-            Reject::NeedsProvisioning => (
-                StatusCode::from_u16(449).unwrap_or(StatusCode::FORBIDDEN),
-                vec![],
-            ),
+            Reject::Common { command, reply } => {
+                if let Some(doc) = reply.body(*command) {
+                    return wbxml(&doc);
+                }
+                let code = match reply {
+                    eas::ErrorReply::Http(code) => *code,
+                    // A status for a command without a WBXML response (GetAttachment).
+                    eas::ErrorReply::Status(_) => 400,
+                };
+                (
+                    StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST),
+                    vec![],
+                )
+            }
         };
         match &self {
             Reject::BadRequest(why) | Reject::UnsupportedVersion(why) => {

@@ -204,12 +204,13 @@ fn gate(gw: &Gateway, req: &EasRequest, record: &state::DeviceRecord) -> Option<
     }
     let problem = engine::provision::check_policy_key(record, req.policy_key, &gw.policy).err()?;
     tracing::info!(?problem, "device must provision");
+    let reply = req.version.policy_key_failure(problem);
     Some(
-        match req.version.policy_key_failure(problem).body(req.command()) {
-            Some(doc) => response::wbxml(&doc),
-            // 12.x, and commands without a WBXML response: HTTP 449.
-            None => Reject::NeedsProvisioning.into_response(),
-        },
+        Reject::Common {
+            command: req.command(),
+            reply,
+        }
+        .into_response(),
     )
 }
 
