@@ -17,6 +17,8 @@ mkdir -p "$1"
 S="$(cd "$1" && pwd)"
 [[ ! -e $S/stack.pids ]] || die "$S/stack.pids exists: stack already started here? run stop.sh first"
 [[ -x $VENV/bin/python ]] || die "no venv at $VENV: run install.sh first"
+SINK="$HERE/smtp_sink.py"
+SINK_PY="$VENV/bin/python"
 for b in /usr/sbin/dovecot /usr/bin/radicale; do
     [[ -x $b ]] || die "$b missing: run install.sh first"
 done
@@ -213,8 +215,16 @@ if [[ $(id -u) -eq 0 ]]; then
     chown -R "$RUN_USER:$RUN_GROUP" "$S"
     as_user test -w "$S" ||
         die "$RUN_USER cannot write $S (a parent directory is not searchable?)"
-    as_user test -r "$HERE/smtp_sink.py" ||
-        die "$RUN_USER cannot read $HERE (the checkout must be world-readable)"
+    # A checkout under a private directory (a CI clone in a mode-700 temp dir, /root) is
+    # not readable by the stack user: give it copies of the sink and its venv instead.
+    if ! as_user test -r "$HERE/smtp_sink.py" || ! as_user test -r "$VENV/pyvenv.cfg"; then
+        mkdir -p "$S/tools"
+        cp "$HERE/smtp_sink.py" "$S/tools/"
+        cp -a "$VENV" "$S/tools/venv"
+        chown -R "$RUN_USER:$RUN_GROUP" "$S/tools"
+        SINK="$S/tools/smtp_sink.py"
+        SINK_PY="$S/tools/venv/bin/python"
+    fi
 fi
 
 # --- start -----------------------------------------------------------------------
@@ -241,7 +251,7 @@ PIDS+=("$DOVECOT_PID")
 
 setsid /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$S" \
     "${AS_USER[@]}" \
-    "$VENV/bin/python" "$HERE/smtp_sink.py" --host 127.0.0.1 --port "$SMTP_PORT" \
+    "$SINK_PY" "$SINK" --host 127.0.0.1 --port "$SMTP_PORT" \
     --users "$USERS_FILE" --out "$S/smtp" \
     </dev/null >>"$S/log/smtp.log" 2>&1 &
 SMTP_PID=$!
