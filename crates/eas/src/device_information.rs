@@ -6,8 +6,10 @@ use wbxml::{Element, tags::settings as s};
 use crate::error::{ProtocolError, bool_text, expect_tag, optional_text, parse_bool, required};
 
 /// The device's description. Every field is optional on the wire; MS-ASPROV 2.2.2.53 requires
-/// at least `Model` in a Provision request, which the parser does not enforce.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// at least `Model` in a Provision request, which the parser does not enforce. Serializable
+/// because the state store keeps it with the device record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct DeviceInformation {
     pub model: Option<String>,
     pub imei: Option<String>,

@@ -4,7 +4,7 @@
 
 use eas::oof::{OofRequest, OofSettings, OofState};
 use eas::settings::{Account, OofResponse, RightsManagementInformation, UserInformation};
-use eas::{DeviceInformation, SettingsRequest, SettingsResponse, SettingsStatus};
+use eas::{SettingsRequest, SettingsResponse, SettingsStatus};
 use state::DeviceRecord;
 use wbxml::Element;
 
@@ -25,11 +25,10 @@ pub fn handle(ctx: &Context<'_>, body: Option<&Element>) -> Result<Element, Engi
 fn respond(ctx: &Context<'_>, req: &SettingsRequest) -> Result<SettingsResponse, EngineError> {
     let mut resp = SettingsResponse::new(SettingsStatus::Success);
     if let Some(info) = &req.device_information {
-        let stored = stored_information(info);
         let now = crate::device::now();
         ctx.store.update_device(ctx.device, |slot| {
             slot.get_or_insert_with(|| DeviceRecord::new(ctx.device, "", now))
-                .information = stored;
+                .information = info.clone();
         })?;
         resp.device_information = Some(SettingsStatus::Success);
     }
@@ -70,17 +69,67 @@ fn respond(ctx: &Context<'_>, req: &SettingsRequest) -> Result<SettingsResponse,
     Ok(resp)
 }
 
-/// The stored form of what a device says about itself.
-pub(crate) fn stored_information(info: &DeviceInformation) -> state::DeviceInformation {
-    state::DeviceInformation {
-        model: info.model.clone(),
-        imei: info.imei.clone(),
-        friendly_name: info.friendly_name.clone(),
-        os: info.os.clone(),
-        os_language: info.os_language.clone(),
-        phone_number: info.phone_number.clone(),
-        user_agent: info.user_agent.clone(),
-        enable_outbound_sms: info.enable_outbound_sms,
-        mobile_operator: info.mobile_operator.clone(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provision::Policy;
+    use eas::{DeviceInformation, PolicySettings, ProtocolVersion};
+    use state::{DeviceKey, Store};
+    use wbxml::tags::settings as s;
+
+    fn run(store: &Store, req: &SettingsRequest) -> Element {
+        let policy = Policy::new(PolicySettings::default());
+        let device = DeviceKey::new("alice", "dev1");
+        let ctx = Context {
+            store,
+            device: &device,
+            version: ProtocolVersion::V16_1,
+            policy: &policy,
+            primary_address: "alice@example.org",
+        };
+        handle(&ctx, Some(&req.to_element())).unwrap()
+    }
+
+    #[test]
+    fn device_information_is_stored_with_the_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_dir(dir.path()).unwrap();
+        let info = DeviceInformation {
+            model: Some("Pixel 9".into()),
+            ..Default::default()
+        };
+        let req = SettingsRequest {
+            device_information: Some(info.clone()),
+            ..Default::default()
+        };
+        let resp = run(&store, &req);
+        assert_eq!(resp.child_text(s::STATUS).as_deref(), Some("1"));
+        let rec = store
+            .device(&DeviceKey::new("alice", "dev1"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(rec.information, info);
+    }
+
+    #[test]
+    fn a_device_password_is_refused_and_not_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_dir(dir.path()).unwrap();
+        let req = SettingsRequest {
+            device_password: Some("1234".into()),
+            ..Default::default()
+        };
+        let resp = run(&store, &req);
+        let status = resp
+            .find(s::DEVICE_PASSWORD)
+            .and_then(|d| d.child_text(s::STATUS));
+        assert_eq!(status.as_deref(), Some("7"));
+        assert!(
+            store
+                .all_devices()
+                .unwrap()
+                .iter()
+                .all(|d| d.information == DeviceInformation::default())
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The device record: what airgate knows about one device of one user.
 
+use eas::DeviceInformation;
 use serde::{Deserialize, Serialize};
 
 /// A device is identified by the authenticated user and the DeviceId it sends (MS-ASHTTP). The
@@ -22,21 +23,6 @@ impl DeviceKey {
     pub(crate) fn encoded(&self) -> String {
         format!("{}\0{}", self.user, self.device_id)
     }
-}
-
-/// What the device said about itself in Settings or Provision (`settings:DeviceInformation`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DeviceInformation {
-    pub model: Option<String>,
-    pub imei: Option<String>,
-    pub friendly_name: Option<String>,
-    pub os: Option<String>,
-    pub os_language: Option<String>,
-    pub phone_number: Option<String>,
-    pub user_agent: Option<String>,
-    pub enable_outbound_sms: Option<bool>,
-    pub mobile_operator: Option<String>,
 }
 
 /// Where the device stands in the two-step Provision exchange (MS-ASPROV 3.1.5.1).
@@ -70,6 +56,7 @@ pub struct DeviceRecord {
     pub device_type: String,
     #[serde(default)]
     pub user_agent: Option<String>,
+    /// What the device said about itself in Settings or Provision.
     #[serde(default)]
     pub information: DeviceInformation,
     /// Unix seconds.

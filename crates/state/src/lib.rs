@@ -4,5 +4,5 @@
 mod device;
 mod store;
 
-pub use device::{DeviceInformation, DeviceKey, DeviceRecord, Provisioning};
+pub use device::{DeviceKey, DeviceRecord, Provisioning};
 pub use store::{SCHEMA_VERSION, StateError, Store};

@@ -86,7 +86,7 @@ fn respond(ctx: &Context<'_>, req: &ProvisionRequest) -> Result<ProvisionRespons
     let info = req.device_information.clone();
     let store_info = |rec: &mut DeviceRecord| {
         if let Some(info) = &info {
-            rec.information = crate::settings::stored_information(info);
+            rec.information = info.clone();
         }
     };
     match &req.phase {
