@@ -411,6 +411,9 @@ pub enum UserNameError {
     /// `.` and `..` would be resolved as path steps by the URL parser.
     #[error("the user name {0:?} is a path step")]
     PathStep(String),
+    /// The name does not make a valid URL (not expected: it is percent-encoded).
+    #[error("the user name {0:?} does not fit into the DAV URL")]
+    Unusable(String),
 }
 
 impl DavEndpoint {
@@ -493,7 +496,7 @@ impl DavEndpoint {
             .replace(USER_PLACEHOLDER, &encode_segment(user));
         // The template parsed with a plain marker in the same place, and the
         // encoded name has only unreserved characters, '@' and '%'.
-        Ok(Url::parse(&url).expect("DAV template with an encoded user name is a valid URL"))
+        Url::parse(&url).map_err(|_| UserNameError::Unusable(user.to_string()))
     }
 }
 
