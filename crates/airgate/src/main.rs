@@ -158,18 +158,25 @@ async fn wait_for_signal() {
 }
 
 fn list_devices(config: gateway::Config) -> anyhow::Result<ExitCode> {
-    let store = state::Store::open_dir(&config.state_dir)?;
+    let store = state::Store::open_dir_read_only(&config.state_dir).map_err(|e| {
+        anyhow::Error::new(e).context(format!(
+            "no readable state store in {}",
+            config.state_dir.display()
+        ))
+    })?;
+    let devices = store.all_devices()?;
     println!(
-        "{:<24} {:<32} {:<16} {:<12} {:<10}",
-        "USER", "DEVICE ID", "TYPE", "LAST SEEN", "PROVISIONED"
+        "{:<24} {:<32} {:<14} {:<20} {:<17} {:<11}",
+        "USER", "DEVICE ID", "TYPE", "MODEL", "LAST SEEN (UTC)", "PROVISIONED"
     );
-    for d in store.all_devices()? {
+    for d in devices {
         println!(
-            "{:<24} {:<32} {:<16} {:<12} {:<10}",
+            "{:<24} {:<32} {:<14} {:<20} {:<17} {:<11}",
             d.user,
             d.device_id,
             d.device_type,
-            d.last_seen,
+            d.information.model.as_deref().unwrap_or("-"),
+            utc_minute(d.last_seen),
             if d.policy_key().is_some() {
                 "yes"
             } else {
@@ -178,4 +185,34 @@ fn list_devices(config: gateway::Config) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `YYYY-MM-DD HH:MM` for Unix seconds (days-to-civil after H. Hinnant's algorithm).
+fn utc_minute(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unix_seconds_render_as_a_utc_minute() {
+        assert_eq!(super::utc_minute(0), "1970-01-01 00:00");
+        assert_eq!(super::utc_minute(951_782_400), "2000-02-29 00:00");
+        assert_eq!(super::utc_minute(1_795_333_700), "2026-11-22 07:48");
+    }
 }

@@ -129,3 +129,27 @@ fn check_with_an_unreachable_imap_server_fails_and_names_imap() {
         describe(&out)
     );
 }
+
+#[tokio::test]
+async fn devices_lists_a_provisioned_device_while_the_server_runs() {
+    let server = eas_test_client::Airgate::start(AIRGATE, &[]);
+    let device = eas_test_client::device_id("listed");
+    let mut client = server.client("alice", &device);
+    client.provision().await;
+
+    let out = airgate(&[
+        "devices",
+        "--state-dir",
+        server.state_dir().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let row = stdout
+        .lines()
+        .find(|l| l.contains(&device))
+        .unwrap_or_else(|| panic!("{device} not listed: {}", describe(&out)));
+    let columns: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(columns[0], "alice", "{row}");
+    assert!(columns.contains(&"Test"), "the model is shown: {row}");
+    assert_eq!(columns.last(), Some(&"yes"), "provisioned: {row}");
+}

@@ -3,7 +3,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{
+    Builder, ConcurrencyMode, Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase,
+    ReadableTable, TableDefinition,
+};
 
 use crate::{DeviceKey, DeviceRecord};
 
@@ -15,16 +18,18 @@ const DEVICES: TableDefinition<&str, &[u8]> = TableDefinition::new("devices");
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    #[error("state store: {0}")]
+    #[error("the state store failed")]
     Db(#[from] redb::Error),
     #[error(
         "state store was written by a newer airgate (schema {found}, this one knows {SCHEMA_VERSION})"
     )]
     NewerSchema { found: u64 },
-    #[error("state store: a stored record does not parse: {0}")]
+    #[error("a stored record does not parse")]
     Corrupt(#[from] serde_json::Error),
-    #[error("state store: {0}")]
+    #[error("the state store cannot be opened")]
     Io(#[from] std::io::Error),
+    #[error("the state store was opened read-only")]
+    ReadOnly,
 }
 
 // redb has one error type per operation; all of them convert into `redb::Error`.
@@ -44,9 +49,23 @@ from_redb!(
 );
 
 /// The store. Cheap to clone; every method blocks on disk I/O.
+///
+/// The server holds the one writing handle; other processes (`airgate devices`) may open it
+/// read-only at the same time and see its commits.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Database>,
+    db: Arc<Handle>,
+}
+
+enum Handle {
+    Write(Database),
+    Read(ReadOnlyDatabase),
+}
+
+fn builder() -> Builder {
+    let mut b = Builder::new();
+    b.set_concurrency_mode(ConcurrencyMode::SingleWriter);
+    b
 }
 
 impl Store {
@@ -58,7 +77,7 @@ impl Store {
 
     /// Opens (creating if needed) the store file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StateError> {
-        let db = Database::create(path)?;
+        let db = builder().create(path)?;
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
@@ -76,11 +95,30 @@ impl Store {
             txn.open_table(DEVICES)?;
         }
         txn.commit()?;
-        Ok(Store { db: Arc::new(db) })
+        Ok(Store { db: Arc::new(Handle::Write(db)) })
+    }
+
+    /// Opens the existing `state.redb` in `dir` for reading, beside a running server.
+    pub fn open_dir_read_only(dir: &Path) -> Result<Store, StateError> {
+        let db = builder().open_read_only(dir.join("state.redb"))?;
+        let store = Store { db: Arc::new(Handle::Read(db)) };
+        let txn = store.read()?;
+        let found = txn.open_table(META)?.get("schema")?.map(|v| v.value());
+        match found {
+            Some(v) if v > SCHEMA_VERSION => Err(StateError::NewerSchema { found: v }),
+            _ => Ok(store),
+        }
+    }
+
+    fn read(&self) -> Result<ReadTransaction, StateError> {
+        Ok(match &*self.db {
+            Handle::Write(db) => db.begin_read()?,
+            Handle::Read(db) => db.begin_read()?,
+        })
     }
 
     pub fn device(&self, key: &DeviceKey) -> Result<Option<DeviceRecord>, StateError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read()?;
         let table = txn.open_table(DEVICES)?;
         match table.get(key.encoded().as_str())? {
             Some(v) => Ok(Some(serde_json::from_slice(v.value())?)),
@@ -92,7 +130,7 @@ impl Store {
     pub fn devices_of(&self, user: &str) -> Result<Vec<DeviceRecord>, StateError> {
         let start = format!("{user}\0");
         let end = format!("{user}\u{1}");
-        let txn = self.db.begin_read()?;
+        let txn = self.read()?;
         let table = txn.open_table(DEVICES)?;
         let mut out = Vec::new();
         for row in table.range(start.as_str()..end.as_str())? {
@@ -104,7 +142,7 @@ impl Store {
 
     /// Every device record, ordered by user then device id.
     pub fn all_devices(&self) -> Result<Vec<DeviceRecord>, StateError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.read()?;
         let table = txn.open_table(DEVICES)?;
         let mut out = Vec::new();
         for row in table.iter()? {
@@ -121,8 +159,11 @@ impl Store {
         key: &DeviceKey,
         change: impl FnOnce(&mut Option<DeviceRecord>) -> R,
     ) -> Result<R, StateError> {
+        let Handle::Write(db) = &*self.db else {
+            return Err(StateError::ReadOnly);
+        };
         let k = key.encoded();
-        let txn = self.db.begin_write()?;
+        let txn = db.begin_write()?;
         let result;
         {
             let mut table = txn.open_table(DEVICES)?;
@@ -228,6 +269,16 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.device(&key).unwrap().unwrap().policy_key(), Some(42));
+    }
+
+    #[test]
+    fn a_read_only_handle_sees_the_writers_commits_while_it_is_open() {
+        let (dir, s) = store();
+        let key = DeviceKey::new("alice", "dev1");
+        let reader = Store::open_dir_read_only(dir.path()).unwrap();
+        s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "t", 1))).unwrap();
+        assert_eq!(reader.all_devices().unwrap().len(), 1);
+        assert!(matches!(reader.update_device(&key, |r| *r = None), Err(StateError::ReadOnly)));
     }
 
     #[test]
