@@ -192,3 +192,76 @@ async fn without_required_provisioning_commands_need_no_policy_key() {
     let c = airgate.client("alice", &device_id("noprov"));
     settings_passes(&c).await;
 }
+
+// Negative cases after Microsoft's MS-ASPROV S03 and MS-ASCMD S12 test cases.
+
+#[tokio::test]
+async fn a_provision_request_without_a_policy_type_is_status_2() {
+    let c = client("nopolicytype", "16.1");
+    let doc = wbxml::Element::new(p::PROVISION)
+        .child(wbxml::Element::new(p::POLICIES).child(wbxml::Element::new(p::POLICY)));
+    let resp = c.post("Provision", &doc).await;
+    resp.assert_status(200);
+    assert_eq!(
+        resp.doc().text_at(&[p::STATUS]).as_deref(),
+        Some("2"),
+        "{resp:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_policy_type_is_policy_status_3() {
+    let c = client("unknownpolicytype", "16.1");
+    let policy = wbxml::Element::new(p::POLICY).text_child(p::POLICY_TYPE, "MS-Unknown-Policy");
+    let doc =
+        wbxml::Element::new(p::PROVISION).child(wbxml::Element::new(p::POLICIES).child(policy));
+    let resp = c.post("Provision", &doc).await;
+    resp.assert_status(200);
+    assert_eq!(
+        resp.doc()
+            .text_at(&[p::POLICIES, p::POLICY, p::STATUS])
+            .as_deref(),
+        Some("3"),
+        "{resp:?}"
+    );
+}
+
+#[tokio::test]
+async fn acknowledging_a_key_that_was_not_offered_is_policy_status_5() {
+    let c = client("wrongack", "16.1");
+    let temp = c
+        .post("Provision", &docs::provision_request())
+        .await
+        .expect_provision_ok("initial");
+    let wrong = (temp.parse::<u32>().unwrap() ^ 1).to_string();
+    let resp = c.post("Provision", &docs::provision_ack(&wrong)).await;
+    resp.assert_status(200);
+    let policy = resp.doc().at(&[p::POLICIES, p::POLICY]).unwrap();
+    assert_eq!(
+        policy.text_at(&[p::STATUS]).as_deref(),
+        Some("5"),
+        "{resp:?}"
+    );
+    assert!(
+        policy.at(&[p::POLICY_KEY]).is_none(),
+        "no key for a wrong acknowledgement: {resp:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_acknowledgement_gets_the_same_final_key() {
+    let c = client("ackretry", "16.1");
+    let temp = c
+        .post("Provision", &docs::provision_request())
+        .await
+        .expect_provision_ok("initial");
+    let first = c
+        .post("Provision", &docs::provision_ack(&temp))
+        .await
+        .expect_provision_ok("ack");
+    let again = c
+        .post("Provision", &docs::provision_ack(&temp))
+        .await
+        .expect_provision_ok("ack again");
+    assert_eq!(first, again);
+}
