@@ -95,13 +95,17 @@ impl Store {
             txn.open_table(DEVICES)?;
         }
         txn.commit()?;
-        Ok(Store { db: Arc::new(Handle::Write(db)) })
+        Ok(Store {
+            db: Arc::new(Handle::Write(db)),
+        })
     }
 
     /// Opens the existing `state.redb` in `dir` for reading, beside a running server.
     pub fn open_dir_read_only(dir: &Path) -> Result<Store, StateError> {
         let db = builder().open_read_only(dir.join("state.redb"))?;
-        let store = Store { db: Arc::new(Handle::Read(db)) };
+        let store = Store {
+            db: Arc::new(Handle::Read(db)),
+        };
         let txn = store.read()?;
         let found = txn.open_table(META)?.get("schema")?.map(|v| v.value());
         match found {
@@ -276,9 +280,13 @@ mod tests {
         let (dir, s) = store();
         let key = DeviceKey::new("alice", "dev1");
         let reader = Store::open_dir_read_only(dir.path()).unwrap();
-        s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "t", 1))).unwrap();
+        s.update_device(&key, |r| *r = Some(DeviceRecord::new(&key, "t", 1)))
+            .unwrap();
         assert_eq!(reader.all_devices().unwrap().len(), 1);
-        assert!(matches!(reader.update_device(&key, |r| *r = None), Err(StateError::ReadOnly)));
+        assert!(matches!(
+            reader.update_device(&key, |r| *r = None),
+            Err(StateError::ReadOnly)
+        ));
     }
 
     #[test]
