@@ -138,6 +138,18 @@ impl ProtocolVersion {
         self >= ProtocolVersion::V14_0
     }
 
+    /// Whether a request body of this command is a WBXML document: all are, except 12.x mail
+    /// submission (raw MIME) and GetAttachment (no body).
+    pub fn request_body_is_wbxml(self, command: Command) -> bool {
+        match command {
+            Command::SendMail | Command::SmartForward | Command::SmartReply => {
+                self.sendmail_is_wbxml()
+            }
+            Command::GetAttachment => false,
+            _ => true,
+        }
+    }
+
     /// 14.1+: the initial Provision request carries `settings:DeviceInformation`, and the
     /// response answers it with a `settings:DeviceInformation/Status` (MS-ASPROV 2.2.2.53:
     /// "When protocol version 14.0, 12.1, or 12.0 is used, the client MUST NOT send" it).
@@ -211,6 +223,14 @@ mod tests {
             assert_eq!(ProtocolVersion::from_base64_byte(v.base64_byte()), Some(v));
             assert_eq!(v.to_string().parse::<ProtocolVersion>(), Ok(v));
         }
+    }
+
+    #[test]
+    fn mail_submission_bodies_are_mime_in_12_x_and_wbxml_from_14_0() {
+        assert!(!ProtocolVersion::V12_1.request_body_is_wbxml(Command::SendMail));
+        assert!(ProtocolVersion::V14_0.request_body_is_wbxml(Command::SmartReply));
+        assert!(ProtocolVersion::V12_1.request_body_is_wbxml(Command::Sync));
+        assert!(!ProtocolVersion::V12_1.request_body_is_wbxml(Command::GetAttachment));
     }
 
     #[test]

@@ -58,7 +58,8 @@ impl EasRequest {
         };
         let is_mime = header(headers, "content-type")
             .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("message/rfc822"));
-        let body_doc = if body.is_empty() || is_mime || !carries_wbxml(line.command, version) {
+        let body_doc = if body.is_empty() || is_mime || !version.request_body_is_wbxml(line.command)
+        {
             None
         } else {
             Some(wbxml::decode(&body).map_err(|e| Reject::BadRequest(format!("WBXML body: {e}")))?)
@@ -82,17 +83,6 @@ impl EasRequest {
 
     pub fn command(&self) -> Command {
         self.line.command
-    }
-}
-
-/// Whether this command's request body is WBXML (12.x mail submission is raw MIME).
-fn carries_wbxml(command: Command, version: ProtocolVersion) -> bool {
-    match command {
-        Command::SendMail | Command::SmartForward | Command::SmartReply => {
-            version.sendmail_is_wbxml()
-        }
-        Command::GetAttachment => false,
-        _ => true,
     }
 }
 
