@@ -48,13 +48,13 @@ impl EasRequest {
                 reply,
             });
         }
-        let policy_key = match header(headers, "x-ms-policykey") {
+        // An empty header is what some clients send before they have a key.
+        let policy_key = match header(headers, "x-ms-policykey").map(str::trim) {
+            Some("") | None => line.policy_key,
             Some(h) => Some(
-                h.trim()
-                    .parse::<u32>()
+                h.parse::<u32>()
                     .map_err(|_| Reject::BadRequest("X-MS-PolicyKey is not a number".into()))?,
             ),
-            None => line.policy_key,
         };
         let is_mime = header(headers, "content-type")
             .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("message/rfc822"));
@@ -88,4 +88,90 @@ impl EasRequest {
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    const QUERY: &str = "Cmd=Settings&User=alice&DeviceId=dev1&DeviceType=iPhone";
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (n, v) in pairs {
+            h.insert(*n, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    fn parse(
+        query: &str,
+        pairs: &[(&'static str, &'static str)],
+        body: Vec<u8>,
+    ) -> Result<EasRequest, Reject> {
+        EasRequest::parse(Some(query), &headers(pairs), Bytes::from(body))
+    }
+
+    #[test]
+    fn the_version_comes_from_the_header_in_the_plain_form() {
+        let req = parse(QUERY, &[("ms-asprotocolversion", "14.1")], vec![]).unwrap();
+        assert_eq!(req.version, ProtocolVersion::V14_1);
+        assert!(req.body.is_none());
+    }
+
+    #[test]
+    fn a_missing_version_is_refused_with_the_supported_list() {
+        assert!(matches!(
+            parse(QUERY, &[], vec![]),
+            Err(Reject::UnsupportedVersion(_))
+        ));
+    }
+
+    #[test]
+    fn an_empty_policy_key_header_counts_as_no_key() {
+        let req = parse(
+            QUERY,
+            &[("ms-asprotocolversion", "16.1"), ("x-ms-policykey", " ")],
+            vec![],
+        )
+        .unwrap();
+        assert_eq!(req.policy_key, None);
+    }
+
+    #[test]
+    fn the_policy_key_header_wins_over_the_query() {
+        let query = format!("{QUERY}&PolicyKey=7");
+        let req = parse(
+            &query,
+            &[("ms-asprotocolversion", "16.1"), ("x-ms-policykey", "9")],
+            vec![],
+        )
+        .unwrap();
+        assert_eq!(req.policy_key, Some(9));
+    }
+
+    #[test]
+    fn a_body_for_another_command_is_a_bad_request() {
+        let ping = wbxml::encode(&wbxml::Element::new(wbxml::tags::ping::PING));
+        assert!(matches!(
+            parse(QUERY, &[("ms-asprotocolversion", "16.1")], ping),
+            Err(Reject::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn mime_mail_submission_in_12_x_is_not_decoded_as_wbxml() {
+        let query = "Cmd=SendMail&User=alice&DeviceId=dev1&DeviceType=iPhone&SaveInSent=T";
+        let req = parse(
+            query,
+            &[
+                ("ms-asprotocolversion", "12.1"),
+                ("content-type", "message/rfc822"),
+            ],
+            b"Subject: hi\r\n\r\nhello".to_vec(),
+        )
+        .unwrap();
+        assert!(req.body.is_none());
+    }
 }
