@@ -40,6 +40,19 @@ pub(crate) fn seen_at(
     })?)
 }
 
+/// Edits the device's record in one transaction. The gateway records every request's device
+/// before a handler runs, so the record exists; a bare one stands in should it not.
+pub(crate) fn update<R>(
+    store: &Store,
+    device: &DeviceKey,
+    f: impl FnOnce(&mut DeviceRecord) -> R,
+) -> Result<R, EngineError> {
+    let now = now();
+    Ok(store.update_device(device, |slot| {
+        f(slot.get_or_insert_with(|| DeviceRecord::new(device, "", now)))
+    })?)
+}
+
 pub(crate) fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

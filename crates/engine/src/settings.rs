@@ -5,7 +5,6 @@
 use eas::oof::{OofRequest, OofSettings, OofState};
 use eas::settings::{Account, OofResponse, RightsManagementInformation, UserInformation};
 use eas::{SettingsRequest, SettingsResponse, SettingsStatus};
-use state::DeviceRecord;
 use wbxml::Element;
 
 use crate::{Context, EngineError};
@@ -25,11 +24,7 @@ pub fn handle(ctx: &Context<'_>, body: Option<&Element>) -> Result<Element, Engi
 fn respond(ctx: &Context<'_>, req: &SettingsRequest) -> Result<SettingsResponse, EngineError> {
     let mut resp = SettingsResponse::new(SettingsStatus::Success);
     if let Some(info) = &req.device_information {
-        let now = crate::device::now();
-        ctx.store.update_device(ctx.device, |slot| {
-            slot.get_or_insert_with(|| DeviceRecord::new(ctx.device, "", now))
-                .information = info.clone();
-        })?;
+        crate::device::update(ctx.store, ctx.device, |rec| rec.information = info.clone())?;
         resp.device_information = Some(SettingsStatus::Success);
     }
     if req.user_information {

@@ -100,7 +100,7 @@ fn respond(ctx: &Context<'_>, req: &ProvisionRequest) -> Result<ProvisionRespons
         ProvisionPhase::Initial { .. } => {
             let temporary_key = new_key(None);
             let hash = ctx.policy.hash;
-            update(ctx, |rec| {
+            crate::device::update(ctx.store, ctx.device, |rec| {
                 store_info(rec);
                 rec.provisioning = Provisioning::Pending {
                     temporary_key,
@@ -127,7 +127,7 @@ fn respond(ctx: &Context<'_>, req: &ProvisionRequest) -> Result<ProvisionRespons
                 );
             }
             let acked = policy_key.0;
-            let final_key = update(ctx, |rec| {
+            let final_key = crate::device::update(ctx.store, ctx.device, |rec| {
                 store_info(rec);
                 match rec.provisioning {
                     Provisioning::Pending {
@@ -162,18 +162,10 @@ fn respond(ctx: &Context<'_>, req: &ProvisionRequest) -> Result<ProvisionRespons
         }
         // Remote wipe is not offered yet, so there is nothing to record beyond the device.
         ProvisionPhase::WipeAcknowledgement { .. } | ProvisionPhase::Empty => {
-            update(ctx, store_info)?;
+            crate::device::update(ctx.store, ctx.device, store_info)?;
             Ok(ProvisionResponse::status_only(ProvisionStatus::Success))
         }
     }
-}
-
-fn update<R>(ctx: &Context<'_>, f: impl FnOnce(&mut DeviceRecord) -> R) -> Result<R, EngineError> {
-    let now = crate::device::now();
-    Ok(ctx.store.update_device(ctx.device, |slot| {
-        let rec = slot.get_or_insert_with(|| DeviceRecord::new(ctx.device, "", now));
-        f(rec)
-    })?)
 }
 
 /// A random non-zero key, different from `other`.
