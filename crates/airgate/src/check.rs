@@ -6,7 +6,6 @@
 //! logs in; without it, it checks what a server says before login.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use gateway::Config;
 use upstream::{
@@ -100,11 +99,7 @@ async fn check(config: &Config, login: Option<&Login>) -> Report {
             return r;
         }
     };
-    let t = Duration::from_secs(config.upstream_timeout_seconds.max(1));
-    let timeouts = Timeouts {
-        connect: t,
-        response: t,
-    };
+    let timeouts = config.upstream_timeouts();
     check_imap(&mut r, config, &tls, timeouts, login).await;
     check_smtp(&mut r, config, &tls, timeouts).await;
     for (what, url, component) in [

@@ -62,6 +62,17 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// The upstream timeouts: `upstream_timeout_seconds` (at least 1 s) for connect and answer.
+    pub fn upstream_timeouts(&self) -> upstream::Timeouts {
+        let t = std::time::Duration::from_secs(self.upstream_timeout_seconds.max(1));
+        upstream::Timeouts {
+            connect: t,
+            response: t,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProvisionConfig {

@@ -27,7 +27,7 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Builds the gateway over an explicit login verifier (tests use an in-memory one).
+    /// Builds the gateway over a login verifier (the IMAP one in `Server::bind`).
     pub fn new(config: Config, verifier: Arc<dyn Verifier>) -> Result<Gateway, StartError> {
         let store = state::Store::open_dir(&config.state_dir)?;
         let policy = engine::provision::Policy::new(config.provision.policy.clone());

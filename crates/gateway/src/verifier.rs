@@ -2,9 +2,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
-use upstream::{ImapClient, ImapEndpoint, Timeouts, TlsConfig};
+use upstream::{ImapClient, ImapEndpoint, TlsConfig};
 
 use crate::auth::{Verifier, VerifyError};
 use crate::{Config, StartError};
@@ -24,13 +23,8 @@ impl ImapVerifier {
             ImapEndpoint::parse(url).map_err(|e| StartError::Config(format!("imap: {e}")))?;
         let tls = TlsConfig::new(config.upstream_ca_file.as_deref())
             .map_err(|e| StartError::Config(format!("upstream_ca_file: {e}")))?;
-        let t = Duration::from_secs(config.upstream_timeout_seconds.max(1));
-        let timeouts = Timeouts {
-            connect: t,
-            response: t,
-        };
         Ok(ImapVerifier {
-            client: ImapClient::new(endpoint, tls, timeouts),
+            client: ImapClient::new(endpoint, tls, config.upstream_timeouts()),
         })
     }
 }
