@@ -31,6 +31,9 @@ pub enum EngineError {
     BadRequest(String),
 }
 
+/// The commands `dispatch` answers; the gateway advertises exactly these and answers others 501.
+pub const IMPLEMENTED: &[Command] = &[Command::Provision, Command::Settings];
+
 /// Runs one command. Blocking (store I/O): call it off the async threads.
 pub fn dispatch(
     ctx: &Context<'_>,

@@ -26,9 +26,6 @@ use crate::response::{self, Reject};
 
 pub const PATH: &str = "/Microsoft-Server-ActiveSync";
 
-/// The commands airgate answers; OPTIONS advertises exactly these.
-const IMPLEMENTED: &[Command] = &[Command::Provision, Command::Settings];
-
 /// How long a device should wait when the store or an upstream is down.
 const RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -132,7 +129,7 @@ async fn activesync(
 /// MS-ASHTTP 2.2.3: what this server speaks. `X-AspNet-Version` is there because some clients
 /// (Nine) use 16.1 only when it looks like Exchange.
 fn options() -> Response {
-    let commands: Vec<&str> = IMPLEMENTED.iter().map(|c| c.name()).collect();
+    let commands: Vec<&str> = engine::IMPLEMENTED.iter().map(|c| c.name()).collect();
     let mut resp = StatusCode::OK.into_response();
     let h = resp.headers_mut();
     h.insert(header::ALLOW, HeaderValue::from_static("OPTIONS,POST"));
@@ -176,7 +173,7 @@ async fn command(
         return Ok(refusal);
     }
 
-    if !IMPLEMENTED.contains(&req.command()) {
+    if !engine::IMPLEMENTED.contains(&req.command()) {
         return Err(Reject::NotImplemented(req.command()));
     }
     let doc = blocking(move || {
