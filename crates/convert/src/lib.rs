@@ -1,2 +1,3 @@
 //! Conversions between EAS content classes and MIME, iCalendar and vCard. No I/O.
-//! Filled in by the conversion issue; see README.md.
+
+pub mod mail;
