@@ -1,8 +1,18 @@
-//! airgate's store: device records (and, later, per-collection sync state) in one redb file.
+//! airgate's store: device records, folder ids and per-collection sync state in one redb file.
 //! Blocking; callers keep it off the async threads.
 
+mod collection;
 mod device;
+mod folders;
+mod ranges;
 mod store;
+mod tables;
 
+pub use collection::{CollectionRecord, MailState, SentBatch, StoredResponse};
 pub use device::{DeviceKey, DeviceRecord, Provisioning};
+pub use folders::{
+    DeviceFolder, FolderEntry, FolderSource, HierarchyState, SentHierarchyChanges, UserFolders,
+};
+pub use ranges::RangeSet;
 pub use store::{SCHEMA_VERSION, StateError, Store};
+pub use tables::WriteTx;

@@ -54,10 +54,10 @@ from_redb!(
 /// read-only at the same time and see its commits.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Handle>,
+    pub(crate) db: Arc<Handle>,
 }
 
-enum Handle {
+pub(crate) enum Handle {
     Write(Database),
     Read(ReadOnlyDatabase),
 }
@@ -93,6 +93,9 @@ impl Store {
                 }
             }
             txn.open_table(DEVICES)?;
+            txn.open_table(crate::tables::USER_FOLDERS)?;
+            txn.open_table(crate::tables::HIERARCHY)?;
+            txn.open_table(crate::tables::COLLECTIONS)?;
         }
         txn.commit()?;
         Ok(Store {
@@ -114,7 +117,7 @@ impl Store {
         }
     }
 
-    fn read(&self) -> Result<ReadTransaction, StateError> {
+    pub(crate) fn read(&self) -> Result<ReadTransaction, StateError> {
         Ok(match &*self.db {
             Handle::Write(db) => db.begin_read()?,
             Handle::Read(db) => db.begin_read()?,
