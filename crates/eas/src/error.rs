@@ -3,6 +3,8 @@
 
 use wbxml::{Element, Tag};
 
+use crate::ids::{CollectionId, SyncKey};
+
 /// A request body that does not follow the protocol: a required element is missing, a value
 /// does not parse, or the document element is not the command's.
 ///
@@ -96,6 +98,70 @@ pub(crate) fn parse_bool(element: &Element) -> Result<bool, ProtocolError> {
             element: element.tag,
             value: text,
         }),
+    }
+}
+
+/// Parses an optional child's text with `FromStr`.
+pub(crate) fn optional_parse<T: std::str::FromStr>(
+    parent: &Element,
+    tag: Tag,
+) -> Result<Option<T>, ProtocolError> {
+    parent.find(tag).map(parse_text).transpose()
+}
+
+/// An EAS boolean where an empty element means true (`<GetChanges/>`, `<DeletesAsMoves/>`:
+/// MS-ASCMD 2.2.3.84, 2.2.3.43).
+pub(crate) fn parse_bool_or_empty(element: &Element) -> Result<bool, ProtocolError> {
+    if element.is_empty() {
+        Ok(true)
+    } else {
+        parse_bool(element)
+    }
+}
+
+/// An optional boolean child; an empty element reads as true.
+pub(crate) fn optional_bool(parent: &Element, tag: Tag) -> Result<Option<bool>, ProtocolError> {
+    parent.find(tag).map(parse_bool_or_empty).transpose()
+}
+
+/// A sync key from an element's text (surrounding whitespace ignored).
+pub(crate) fn sync_key_of(element: &Element) -> Result<SyncKey, ProtocolError> {
+    let text = text_of(element)?;
+    SyncKey::new(text.trim()).ok_or(ProtocolError::Invalid {
+        element: element.tag,
+        value: text,
+    })
+}
+
+/// A collection id from an element's text (surrounding whitespace ignored).
+pub(crate) fn collection_id_of(element: &Element) -> Result<CollectionId, ProtocolError> {
+    let text = text_of(element)?;
+    CollectionId::new(text.trim()).ok_or(ProtocolError::Invalid {
+        element: element.tag,
+        value: text,
+    })
+}
+
+/// The collection id in a required child.
+pub(crate) fn required_collection_id(
+    parent: &Element,
+    tag: Tag,
+) -> Result<CollectionId, ProtocolError> {
+    collection_id_of(required(parent, tag)?)
+}
+
+/// A non-empty identifier (ServerId, ClientId, FileReference, ...) in a required child; an
+/// empty one names nothing and is invalid.
+pub(crate) fn required_id(parent: &Element, tag: Tag) -> Result<String, ProtocolError> {
+    let text = required_text(parent, tag)?;
+    let id = text.trim();
+    if id.is_empty() {
+        Err(ProtocolError::Invalid {
+            element: tag,
+            value: text,
+        })
+    } else {
+        Ok(id.to_owned())
     }
 }
 

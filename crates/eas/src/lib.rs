@@ -7,8 +7,11 @@
 //! ([`ProtocolError`]). Every `to_element` builds the document in the element order of
 //! Microsoft's response schemas, for the protocol version the device speaks.
 
+pub mod airsyncbase;
 pub mod command;
+pub mod date;
 pub mod device_information;
+pub mod email;
 pub mod error;
 pub mod folder;
 pub mod ids;

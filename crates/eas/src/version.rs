@@ -191,6 +191,44 @@ impl ProtocolVersion {
     pub fn location_in_airsyncbase(self) -> bool {
         self >= ProtocolVersion::V16_0
     }
+
+    // ---- Sync and mail ------------------------------------------------------------------------
+
+    /// 12.x: Sync's `Class` is a child of `Collection`, in requests and responses; 14.0+ puts
+    /// it in `Options` and `Add` instead and never in `Collection` (MS-ASCMD 2.2.3.27.6,
+    /// R6290-R6319).
+    pub fn sync_class_in_collection(self) -> bool {
+        self < ProtocolVersion::V14_0
+    }
+
+    /// 14.0+: the Email2 properties of a message, `ConversationId`, `ConversationIndex`,
+    /// `LastVerbExecuted`, `LastVerbExecutionTime`, `ReceivedAsBcc` and `Sender`
+    /// (MS-ASEMAIL 2.2.2.21-2.2.2.70; MS-ASWBXML code page 22).
+    pub fn supports_email2(self) -> bool {
+        self >= ProtocolVersion::V14_0
+    }
+
+    /// 14.0+: `email:Categories` (MS-ASEMAIL 2.2.2.16: "Protocol version 12.1 does not
+    /// support this element").
+    pub fn supports_email_categories(self) -> bool {
+        self >= ProtocolVersion::V14_0
+    }
+
+    /// 14.0+: `airsyncbase:Preview` in a `Body` and a `BodyPreference` (MS-ASAIRS 2.2.2.35).
+    pub fn supports_body_preview(self) -> bool {
+        self >= ProtocolVersion::V14_0
+    }
+
+    /// 14.1+: `airsyncbase:BodyPart` and `BodyPartPreference` (MS-ASAIRS 2.2.2.10, 2.2.2.11).
+    pub fn supports_body_part(self) -> bool {
+        self >= ProtocolVersion::V14_1
+    }
+
+    /// 16.0+: drafts sync: `email2:IsDraft`, `email2:Bcc` and `email2:Send` (MS-ASEMAIL
+    /// 2.2.2.9, 2.2.2.42, 2.2.2.69).
+    pub fn supports_draft_sync(self) -> bool {
+        self >= ProtocolVersion::V16_0
+    }
 }
 
 impl fmt::Display for ProtocolVersion {
@@ -310,6 +348,17 @@ mod tests {
         assert!(!ProtocolVersion::V16_0.supports_command(Command::Find));
         assert!(ProtocolVersion::V16_1.supports_command(Command::Find));
         assert!(ProtocolVersion::V12_0.supports_command(Command::Sync));
+    }
+
+    #[test]
+    fn mail_properties_follow_the_ms_asemail_version_tables() {
+        use ProtocolVersion::*;
+        assert!(V12_1.sync_class_in_collection() && !V14_0.sync_class_in_collection());
+        assert!(!V12_1.supports_email2() && V14_0.supports_email2());
+        assert!(!V12_1.supports_email_categories() && V14_0.supports_email_categories());
+        assert!(!V12_1.supports_body_preview() && V14_0.supports_body_preview());
+        assert!(!V14_0.supports_body_part() && V14_1.supports_body_part());
+        assert!(!V14_1.supports_draft_sync() && V16_0.supports_draft_sync());
     }
 
     #[test]
