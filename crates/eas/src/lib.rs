@@ -21,6 +21,7 @@ pub mod provision;
 pub mod query;
 pub mod settings;
 pub mod status;
+pub mod sync;
 pub mod version;
 
 pub use command::Command;

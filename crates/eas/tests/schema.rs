@@ -358,3 +358,208 @@ fn the_schema_check_rejects_a_misordered_response() {
         "a misordered Provision response passed schema validation"
     );
 }
+
+// ---- mail commands ----------------------------------------------------------------------------
+
+use eas::airsyncbase::{Attachment, Body, BodyPart, BodyPartStatus, BodyType};
+use eas::email::{EmailItem, Flag};
+use eas::sync::{ClientResponse, ServerCommand, SyncCollectionResponse, SyncResponse, SyncStatus};
+
+fn key(k: &str) -> SyncKey {
+    SyncKey::new(k).expect("key")
+}
+
+fn cid(i: &str) -> CollectionId {
+    CollectionId::new(i).expect("id")
+}
+
+/// A message with every property set, including binary conversation ids and a flag with every
+/// date.
+fn full_email() -> EmailItem {
+    EmailItem {
+        to: Some("\"Jo Doe\" <jo@example.org>, al@example.org".into()),
+        cc: Some("cc@example.org".into()),
+        from: Some("\"Al\" <al@example.org>".into()),
+        reply_to: Some("reply@example.org".into()),
+        subject: Some("Quarterly report & <numbers>".into()),
+        date_received: eas::date::format_utc(1_795_341_600),
+        display_to: Some("Jo Doe; al@example.org".into()),
+        thread_topic: Some("Quarterly report".into()),
+        importance: 2,
+        read: true,
+        flag: Some(Flag {
+            status: Some(Flag::ACTIVE),
+            flag_type: Some("Flag for follow up".into()),
+            start_date: Some("2026-11-22T00:00:00.000Z".into()),
+            utc_start_date: Some("2026-11-21T23:00:00.000Z".into()),
+            due_date: Some("2026-11-23T00:00:00.000Z".into()),
+            utc_due_date: Some("2026-11-22T23:00:00.000Z".into()),
+            date_completed: None,
+            complete_time: None,
+            reminder_set: Some(true),
+            reminder_time: Some("2026-11-22T08:00:00.000Z".into()),
+            ordinal_date: Some("2026-11-22T10:00:00.000Z".into()),
+            sub_ordinal_date: Some("5555555".into()),
+        }),
+        message_class: "IPM.Note".into(),
+        internet_cpid: 65001,
+        content_class: Some("urn:content-classes:message".into()),
+        native_body_type: Some(2),
+        categories: vec!["Red".into(), "Work".into()],
+        conversation_id: Some(vec![
+            0x9F, 0x00, 0xFF, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xA0, 0xB0,
+            0xC0, 0xD0,
+        ]),
+        conversation_index: Some(vec![0x01, 0xD7, 0x2A, 0x00, 0xFE]),
+        last_verb_executed: Some(1),
+        last_verb_execution_time: Some("2026-11-22T11:00:00.000Z".into()),
+        received_as_bcc: Some(false),
+        sender: Some("list@example.org".into()),
+        is_draft: Some(false),
+        bcc: Some("hidden@example.org".into()),
+        body: Some(Body {
+            body_type: BodyType::Html,
+            estimated_data_size: 120_000,
+            truncated: true,
+            data: Some("<html><body><p>Numbers \u{2264} 5</p>".into()),
+            preview: Some("Numbers \u{2264} 5".into()),
+            part: None,
+        }),
+        body_part: Some(BodyPart {
+            status: BodyPartStatus::Success,
+            body_type: BodyType::Html,
+            estimated_data_size: 300,
+            truncated: false,
+            data: Some("<p>part</p>".into()),
+            preview: Some("part".into()),
+        }),
+        attachments: vec![
+            Attachment {
+                file_reference: "5%3a101%3a2".into(),
+                display_name: "report.pdf".into(),
+                method: Attachment::BY_VALUE,
+                estimated_data_size: 48_213,
+                content_id: None,
+                content_location: None,
+                is_inline: false,
+            },
+            Attachment {
+                file_reference: "5%3a101%3a3".into(),
+                display_name: "logo.png".into(),
+                method: Attachment::BY_VALUE,
+                estimated_data_size: 2_048,
+                content_id: Some("logo@example.org".into()),
+                content_location: Some("logo.png".into()),
+                is_inline: true,
+            },
+        ],
+    }
+}
+
+/// A plain message with only the properties every message has.
+fn minimal_email() -> EmailItem {
+    EmailItem {
+        date_received: eas::date::format_utc(0),
+        body: Some(Body::full(BodyType::Plain, "hi\r\n".into())),
+        ..EmailItem::default()
+    }
+}
+
+fn sync_with_everything(v: ProtocolVersion) -> SyncResponse {
+    let mut c = SyncCollectionResponse::new(key("{6f3a}12"), cid("5"), SyncStatus::Success);
+    c.more_available = true;
+    c.responses = vec![
+        ClientResponse::Add {
+            client_id: "c-1".into(),
+            server_id: Some("5:200".into()),
+            status: SyncStatus::Success,
+        },
+        ClientResponse::Add {
+            client_id: "c-2".into(),
+            server_id: None,
+            status: SyncStatus::ConversionError,
+        },
+        ClientResponse::Change {
+            server_id: "5:7".into(),
+            status: SyncStatus::ObjectNotFound,
+        },
+        ClientResponse::Delete {
+            server_id: "5:8".into(),
+            status: SyncStatus::ObjectNotFound,
+        },
+        ClientResponse::Fetch {
+            server_id: "5:101".into(),
+            status: SyncStatus::Success,
+            application_data: Some(full_email().to_application_data(v)),
+        },
+        ClientResponse::Fetch {
+            server_id: "5:102".into(),
+            status: SyncStatus::ObjectNotFound,
+            application_data: None,
+        },
+    ];
+    c.commands = vec![
+        ServerCommand::Add {
+            server_id: "5:101".into(),
+            application_data: full_email().to_application_data(v),
+        },
+        ServerCommand::Add {
+            server_id: "5:103".into(),
+            application_data: minimal_email().to_application_data(v),
+        },
+        ServerCommand::Change {
+            server_id: "5:90".into(),
+            application_data: full_email().to_change_data(v),
+        },
+        ServerCommand::Change {
+            server_id: "5:91".into(),
+            application_data: minimal_email().to_change_data(v),
+        },
+        ServerCommand::Delete {
+            server_id: "5:3".into(),
+        },
+        ServerCommand::SoftDelete {
+            server_id: "5:2".into(),
+        },
+    ];
+    let initial = SyncCollectionResponse::new(key("1"), cid("6"), SyncStatus::Success);
+    let failed = SyncCollectionResponse::new(key("0"), cid("7"), SyncStatus::InvalidSyncKey);
+    SyncResponse::new(vec![c, initial, failed])
+}
+
+#[test]
+fn sync_responses_with_every_command_validate_for_every_version() {
+    for v in ProtocolVersion::ALL {
+        assert_valid(
+            &format!("Sync everything, {v}"),
+            &sync_with_everything(v).to_element(v),
+        );
+    }
+}
+
+#[test]
+fn sync_error_and_limit_responses_validate() {
+    for v in ProtocolVersion::ALL {
+        for status in [
+            SyncStatus::ServerError,
+            SyncStatus::FolderHierarchyChanged,
+            SyncStatus::IncompleteRequest,
+            SyncStatus::Retry,
+            SyncStatus::ProtocolError,
+            SyncStatus::Common(CommonStatus::InvalidPolicyKey),
+        ] {
+            assert_valid(
+                &format!("Sync {status:?}, {v}"),
+                &SyncResponse::error(status).to_element(v),
+            );
+        }
+        assert_valid(
+            &format!("Sync limit 14, {v}"),
+            &SyncResponse::limit(SyncStatus::InvalidWaitOrHeartbeat, 3540).to_element(v),
+        );
+        assert_valid(
+            &format!("Sync limit 15, {v}"),
+            &SyncResponse::limit(SyncStatus::InvalidRequest, 1000).to_element(v),
+        );
+    }
+}
