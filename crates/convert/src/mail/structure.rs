@@ -142,3 +142,49 @@ impl BodyPart {
         }
     }
 }
+
+impl BodyPart {
+    /// "type/subtype", lower case.
+    pub fn mime_type(&self) -> String {
+        format!("{}/{}", self.media_type, self.media_subtype)
+    }
+
+    /// The children of a multipart; empty otherwise.
+    pub fn children(&self) -> &[BodyPart] {
+        match &self.kind {
+            PartKind::Multipart(children) => children,
+            _ => &[],
+        }
+    }
+
+    /// Content-Disposition: attachment.
+    pub fn is_attachment_disposition(&self) -> bool {
+        self.disposition
+            .as_ref()
+            .is_some_and(|d| d.kind == "attachment")
+    }
+
+    /// Content-Disposition: inline.
+    pub fn is_inline_disposition(&self) -> bool {
+        self.disposition
+            .as_ref()
+            .is_some_and(|d| d.kind == "inline")
+    }
+
+    /// A file name given in the disposition (`filename`) or the type (`name`), in any of the
+    /// RFC 2231 forms, still undecoded: only whether there is one.
+    pub fn has_file_name(&self) -> bool {
+        let named = |params: &[(String, String)], base: &str| {
+            params.iter().any(|(k, _)| {
+                k == base
+                    || k.strip_prefix(base)
+                        .is_some_and(|rest| rest.starts_with('*'))
+            })
+        };
+        named(&self.params, "name")
+            || self
+                .disposition
+                .as_ref()
+                .is_some_and(|d| named(&d.params, "filename"))
+    }
+}
