@@ -14,6 +14,7 @@ pub mod device_information;
 pub mod email;
 pub mod error;
 pub mod folder;
+pub mod folder_ops;
 pub mod ids;
 pub mod oof;
 pub mod policy;

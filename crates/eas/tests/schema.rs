@@ -563,3 +563,45 @@ fn sync_error_and_limit_responses_validate() {
         );
     }
 }
+
+#[test]
+fn folder_create_update_delete_responses_validate() {
+    use eas::folder_ops::{
+        FolderCreateResponse, FolderDeleteResponse, FolderOpStatus, FolderUpdateResponse,
+    };
+    assert_valid(
+        "FolderCreate success",
+        &FolderCreateResponse::success(key("{a1}7"), cid("31")).to_element(),
+    );
+    assert_valid(
+        "FolderUpdate success",
+        &FolderUpdateResponse::success(key("8")).to_element(),
+    );
+    assert_valid(
+        "FolderDelete success",
+        &FolderDeleteResponse::success(key("9")).to_element(),
+    );
+    for status in [
+        FolderOpStatus::AlreadyExists,
+        FolderOpStatus::SpecialFolder,
+        FolderOpStatus::NotFound,
+        FolderOpStatus::ParentNotFound,
+        FolderOpStatus::ServerError,
+        FolderOpStatus::InvalidSyncKey,
+        FolderOpStatus::BadRequest,
+        FolderOpStatus::Common(CommonStatus::ServerErrorRetryLater),
+    ] {
+        assert_valid(
+            &format!("FolderCreate {status:?}"),
+            &FolderCreateResponse::error(status).to_element(),
+        );
+        assert_valid(
+            &format!("FolderUpdate {status:?}"),
+            &FolderUpdateResponse::error(status).to_element(),
+        );
+        assert_valid(
+            &format!("FolderDelete {status:?}"),
+            &FolderDeleteResponse::error(status).to_element(),
+        );
+    }
+}
