@@ -605,3 +605,69 @@ fn folder_create_update_delete_responses_validate() {
         );
     }
 }
+
+#[test]
+fn move_items_responses_validate() {
+    use eas::move_items::{MoveItemsResponse, MoveItemsStatus, MoveResponse};
+    let resp = MoveItemsResponse::new(vec![
+        MoveResponse {
+            src_msg_id: "5:12".into(),
+            status: MoveItemsStatus::Success,
+            dst_msg_id: Some("9:40".into()),
+        },
+        MoveResponse {
+            src_msg_id: "5:13".into(),
+            status: MoveItemsStatus::InvalidSource,
+            dst_msg_id: None,
+        },
+        MoveResponse {
+            src_msg_id: "5:14".into(),
+            status: MoveItemsStatus::SameFolder,
+            dst_msg_id: None,
+        },
+        MoveResponse {
+            src_msg_id: "5:15".into(),
+            status: MoveItemsStatus::Locked,
+            dst_msg_id: None,
+        },
+    ]);
+    assert_valid("MoveItems mixed", &resp.to_element());
+    assert_valid(
+        "MoveItems global error",
+        &MoveItemsResponse::error(MoveItemsStatus::Common(CommonStatus::InvalidPolicyKey))
+            .to_element(),
+    );
+}
+
+#[test]
+fn get_item_estimate_responses_validate() {
+    use eas::estimate::{EstimateResponse, EstimateStatus, GetItemEstimateResponse};
+    let resp = GetItemEstimateResponse::new(vec![
+        EstimateResponse {
+            status: EstimateStatus::Success,
+            collection_id: cid("5"),
+            estimate: Some(1234),
+        },
+        EstimateResponse {
+            status: EstimateStatus::NotPrimed,
+            collection_id: cid("6"),
+            estimate: None,
+        },
+        EstimateResponse {
+            status: EstimateStatus::InvalidCollection,
+            collection_id: cid("99"),
+            estimate: None,
+        },
+        EstimateResponse {
+            status: EstimateStatus::InvalidSyncKey,
+            collection_id: cid("7"),
+            estimate: None,
+        },
+    ]);
+    assert_valid("GetItemEstimate mixed", &resp.to_element());
+    assert_valid(
+        "GetItemEstimate global error",
+        &GetItemEstimateResponse::error(EstimateStatus::Common(CommonStatus::ServerError))
+            .to_element(),
+    );
+}
