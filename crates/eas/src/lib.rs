@@ -17,6 +17,7 @@ pub mod estimate;
 pub mod folder;
 pub mod folder_ops;
 pub mod ids;
+pub mod item_operations;
 pub mod move_items;
 pub mod oof;
 pub mod policy;

@@ -671,3 +671,101 @@ fn get_item_estimate_responses_validate() {
             .to_element(),
     );
 }
+
+#[test]
+fn item_operations_responses_validate_for_every_version() {
+    use eas::item_operations::{
+        AttachmentData, AttachmentProperties, FetchProperties, FetchResponse, FetchTarget,
+        ItemOperationsResponse, ItemOperationsStatus, OperationResponse,
+    };
+    for v in ProtocolVersion::ALL {
+        let mut multipart_body = full_email();
+        if let Some(b) = multipart_body.body.as_mut() {
+            b.data = None;
+            b.part = Some(1);
+        }
+        let item = |server_id: &str, email: &EmailItem| {
+            OperationResponse::Fetch(FetchResponse {
+                status: ItemOperationsStatus::Success,
+                target: Some(FetchTarget::Item {
+                    collection_id: cid("5"),
+                    server_id: server_id.into(),
+                }),
+                class: Some("Email".into()),
+                properties: Some(FetchProperties::Item(email.to_application_data(v))),
+            })
+        };
+        let resp = ItemOperationsResponse::new(vec![
+            item("5:101", &full_email()),
+            item("5:102", &multipart_body),
+            OperationResponse::Fetch(FetchResponse {
+                status: ItemOperationsStatus::Success,
+                target: Some(FetchTarget::FileReference("5%3a101%3a2".into())),
+                class: None,
+                properties: Some(FetchProperties::Attachment(AttachmentProperties {
+                    content_type: Some("application/pdf".into()),
+                    range: None,
+                    total: None,
+                    data: Some(AttachmentData::inline(b"%PDF-1.7\n\xff\x00")),
+                })),
+            }),
+            OperationResponse::Fetch(FetchResponse {
+                status: ItemOperationsStatus::Success,
+                target: Some(FetchTarget::FileReference("5%3a101%3a3".into())),
+                class: None,
+                properties: Some(FetchProperties::Attachment(AttachmentProperties {
+                    content_type: Some("image/png".into()),
+                    range: Some((0, 1023)),
+                    total: Some(2048),
+                    data: Some(AttachmentData::Part(2)),
+                })),
+            }),
+            OperationResponse::Fetch(FetchResponse {
+                status: ItemOperationsStatus::InvalidAttachment,
+                target: Some(FetchTarget::FileReference("gone".into())),
+                class: None,
+                properties: None,
+            }),
+            OperationResponse::Fetch(FetchResponse {
+                status: ItemOperationsStatus::ObjectNotFound,
+                target: Some(FetchTarget::LongId("RgAAAAB".into())),
+                class: None,
+                properties: None,
+            }),
+            OperationResponse::Fetch(FetchResponse {
+                status: ItemOperationsStatus::UnknownStore,
+                target: Some(FetchTarget::LinkId("\\\\server\\share\\a.doc".into())),
+                class: None,
+                properties: None,
+            }),
+            OperationResponse::EmptyFolderContents {
+                status: ItemOperationsStatus::Success,
+                collection_id: cid("4"),
+            },
+            OperationResponse::Move {
+                status: ItemOperationsStatus::Success,
+                conversation_id: vec![0x9F, 0x00, 0xFF, 0x10],
+            },
+            OperationResponse::Move {
+                status: ItemOperationsStatus::Common(
+                    CommonStatus::MoveCommandInvalidDestinationFolder,
+                ),
+                conversation_id: b"text-id".to_vec(),
+            },
+        ]);
+        assert_valid(
+            &format!("ItemOperations everything, {v}"),
+            &resp.to_element(),
+        );
+    }
+    for status in [
+        ItemOperationsStatus::ProtocolError,
+        ItemOperationsStatus::ServerError,
+        ItemOperationsStatus::Common(CommonStatus::InvalidPolicyKey),
+    ] {
+        assert_valid(
+            &format!("ItemOperations {status:?}"),
+            &ItemOperationsResponse::error(status).to_element(),
+        );
+    }
+}
