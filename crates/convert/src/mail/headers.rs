@@ -68,7 +68,7 @@ fn quote(name: &str) -> String {
 }
 
 /// An address list as MS-ASEMAIL To/Cc/From/ReplyTo carry it: `"Name" <a@b>, <c@d>`.
-pub fn eas_address_list(list: &[Address]) -> String {
+pub fn address_list(list: &[Address]) -> String {
     let parts: Vec<String> = list.iter().map(Address::to_eas).collect();
     parts.join(", ")
 }
@@ -90,7 +90,7 @@ pub enum Importance {
 
 impl Importance {
     /// The EAS value: 0 low, 1 normal, 2 high.
-    pub fn eas_value(self) -> u8 {
+    pub fn code(self) -> u8 {
         match self {
             Importance::Low => 0,
             Importance::Normal => 1,
