@@ -259,7 +259,8 @@ pub fn render_body(
     if req.all_or_none && truncated {
         data.clear();
     }
-    let estimated_size = if truncated {
+    // With every part fetched whole the converted length is exact, truncated or not.
+    let estimated_size = if partial {
         plan.estimated_size.max(full_len)
     } else {
         full_len

@@ -56,6 +56,14 @@ pub fn html_to_text(html: &str) -> String {
                         pre_depth += 1;
                     }
                 }
+                "blockquote" => {
+                    w.block();
+                    if tag.closing {
+                        w.quote = w.quote.saturating_sub(1);
+                    } else if !tag.self_closing {
+                        w.quote += 1;
+                    }
+                }
                 "li" if !tag.closing => {
                     w.block();
                     w.text("- ", true);
@@ -151,6 +159,8 @@ struct Writer {
     out: String,
     space: bool,
     newlines: u8,
+    /// blockquote depth
+    quote: usize,
 }
 
 impl Writer {
@@ -172,13 +182,23 @@ impl Writer {
     }
 
     fn put(&mut self, ch: char) {
-        if !self.out.is_empty() {
-            if self.newlines > 0 {
-                for _ in 0..self.newlines.min(2) {
-                    self.out.push('\n');
-                }
-            } else if self.space && ch != ' ' && !self.out.ends_with(' ') {
+        let line_start = if self.out.is_empty() {
+            true
+        } else if self.newlines > 0 {
+            for _ in 0..self.newlines.min(2) {
+                self.out.push('\n');
+            }
+            true
+        } else {
+            if self.space && ch != ' ' && !self.out.ends_with(' ') {
                 self.out.push(' ');
+            }
+            false
+        };
+        if line_start {
+            // Quoted text is marked the way plain-text mail marks it.
+            for _ in 0..self.quote {
+                self.out.push_str("> ");
             }
         }
         self.newlines = 0;
@@ -479,6 +499,16 @@ mod tests {
         assert_eq!(
             html_to_text("<a href='https://x.org'>https://x.org</a>"),
             "https://x.org"
+        );
+    }
+
+    #[test]
+    fn blockquotes_are_marked_with_quote_prefixes() {
+        assert_eq!(
+            html_to_text(
+                "<p>Yes.</p><blockquote><p>Lunch?</p><blockquote>Hungry</blockquote></blockquote>after"
+            ),
+            "Yes.\n> Lunch?\n> > Hungry\nafter"
         );
     }
 

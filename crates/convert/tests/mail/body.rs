@@ -540,3 +540,13 @@ fn mime_all_or_none_drops_a_truncated_body() {
     assert_eq!(body.data, "");
     assert!(body.truncated);
 }
+
+#[test]
+fn estimated_size_of_a_whole_html_converted_to_text_is_the_text_length() {
+    let raw = fixture("html_only.eml");
+    let r = with_truncation(WantedBody::Plain, 10);
+    let full = body_of(&raw, &req(WantedBody::Plain));
+    let cut = body_of(&raw, &r);
+    assert!(cut.truncated);
+    assert_eq!(cut.estimated_size, full.data.len() as u64);
+}
