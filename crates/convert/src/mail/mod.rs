@@ -10,6 +10,7 @@ mod body;
 mod categories;
 mod class;
 mod conversation;
+mod flowed;
 mod from_raw;
 mod headers;
 pub mod html;
