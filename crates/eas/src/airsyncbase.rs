@@ -1,7 +1,7 @@
 //! The AirSyncBase elements shared by every content class (MS-ASAIRS): body preferences a
 //! device sends, and the `Body`, `BodyPart` and `Attachments` of the items it receives.
 
-use wbxml::{Element, Tag, tags::airsyncbase as asb, tags::itemoperations as io};
+use wbxml::{Element, Tag, tags::airsyncbase as asb};
 
 use crate::error::{
     ProtocolError, bool_text, optional_parse, optional_text, parse_bool, parse_text, required,
@@ -168,14 +168,12 @@ pub struct Body {
     pub estimated_data_size: u64,
     /// `data` is not the whole body.
     pub truncated: bool,
-    /// The (possibly truncated) body; `None` when the device asked for none (AllOrNone, size
-    /// 0) or the data travels as a multipart part (`part`).
+    /// The (possibly truncated) body; `None` when the device gets none (AllOrNone). For a
+    /// multipart ItemOperations response see
+    /// [`crate::item_operations::move_body_to_part`].
     pub data: Option<String>,
     /// 14.0+: plain-text preview (written only for 14.0+).
     pub preview: Option<String>,
-    /// ItemOperations multipart responses: the index of the part that holds the data
-    /// (MS-ASCMD 2.2.3.130); written instead of `data`.
-    pub part: Option<u32>,
 }
 
 impl Body {
@@ -187,11 +185,10 @@ impl Body {
             truncated: false,
             data: Some(data),
             preview: None,
-            part: None,
         }
     }
 
-    /// `Type, EstimatedDataSize, Truncated, Data, Preview, Part` (AirSyncBase.xsd sequence).
+    /// `Type, EstimatedDataSize, Truncated, Data, Preview` (AirSyncBase.xsd sequence).
     pub fn to_element(&self, version: ProtocolVersion) -> Element {
         let mut el = Element::new(asb::BODY)
             .text_child(asb::TYPE, self.body_type.code().to_string())
@@ -200,18 +197,13 @@ impl Body {
                 self.estimated_data_size.to_string(),
             )
             .text_child(asb::TRUNCATED, bool_text(self.truncated));
-        if self.part.is_none()
-            && let Some(d) = &self.data
-        {
+        if let Some(d) = &self.data {
             el.push(Element::with_text(asb::DATA, d.as_str()));
         }
         if let Some(p) = &self.preview
             && version.supports_body_preview()
         {
             el.push(Element::with_text(asb::PREVIEW, p.as_str()));
-        }
-        if let Some(part) = self.part {
-            el.push(Element::with_text(io::PART, part.to_string()));
         }
         el
     }
@@ -235,7 +227,6 @@ impl Body {
             truncated,
             data,
             preview: optional_text(el, asb::PREVIEW)?,
-            part: optional_parse(el, io::PART)?,
         })
     }
 }
@@ -400,7 +391,7 @@ mod tests {
     }
 
     #[test]
-    fn a_body_writes_preview_only_from_14_0_and_part_instead_of_data() {
+    fn a_body_writes_preview_only_from_14_0() {
         let mut body = Body::full(BodyType::Plain, "hello".into());
         body.preview = Some("hel".into());
         let names = |el: &Element| el.elements().map(|e| e.tag.name()).collect::<Vec<_>>();
@@ -412,15 +403,8 @@ mod tests {
             names(&body.to_element(ProtocolVersion::V14_0)),
             ["Type", "EstimatedDataSize", "Truncated", "Data", "Preview"]
         );
-        body.part = Some(1);
-        body.preview = None;
-        assert_eq!(
-            names(&body.to_element(ProtocolVersion::V16_1)),
-            ["Type", "EstimatedDataSize", "Truncated", "Part"]
-        );
         let parsed = Body::from_element(&body.to_element(ProtocolVersion::V16_1)).expect("body");
-        assert_eq!(parsed.part, Some(1));
-        assert_eq!(parsed.estimated_data_size, 5);
+        assert_eq!(parsed, body);
     }
 
     #[test]

@@ -145,15 +145,16 @@ impl Flag {
 /// (`"Jo Doe" <jo@example.org>, ...`); dates are [`crate::date::format_utc`] text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmailItem {
-    pub to: Option<String>,
-    pub cc: Option<String>,
-    pub from: Option<String>,
-    pub reply_to: Option<String>,
-    pub subject: Option<String>,
+    /// The text properties below are left out when empty.
+    pub to: String,
+    pub cc: String,
+    pub from: String,
+    pub reply_to: String,
+    pub subject: String,
     pub date_received: String,
     /// Display names of the To recipients, `;`-separated (MS-ASEMAIL 2.2.2.29).
-    pub display_to: Option<String>,
-    pub thread_topic: Option<String>,
+    pub display_to: String,
+    pub thread_topic: String,
     /// 0 low, 1 normal, 2 high.
     pub importance: u8,
     pub read: bool,
@@ -193,14 +194,14 @@ impl Default for EmailItem {
     /// An empty, unread, normal-importance `IPM.Note` in UTF-8.
     fn default() -> EmailItem {
         EmailItem {
-            to: None,
-            cc: None,
-            from: None,
-            reply_to: None,
-            subject: None,
+            to: String::new(),
+            cc: String::new(),
+            from: String::new(),
+            reply_to: String::new(),
+            subject: String::new(),
             date_received: String::new(),
-            display_to: None,
-            thread_topic: None,
+            display_to: String::new(),
+            thread_topic: String::new(),
             importance: 1,
             read: false,
             flag: None,
@@ -252,19 +253,21 @@ impl EmailItem {
     /// IsDraft and Bcc (16.0+). Properties a version does not define are left out.
     pub fn to_application_data(&self, version: ProtocolVersion) -> Element {
         let mut el = Element::new(a::APPLICATION_DATA);
-        push_text(&mut el, em::TO, &self.to);
-        push_text(&mut el, em::CC, &self.cc);
-        push_text(&mut el, em::FROM, &self.from);
-        push_text(&mut el, em::SUBJECT, &self.subject);
-        push_text(&mut el, em::REPLY_TO, &self.reply_to);
-        if !self.date_received.is_empty() {
-            el.push(Element::with_text(
-                em::DATE_RECEIVED,
-                self.date_received.as_str(),
-            ));
+        let texts = [
+            (em::TO, &self.to),
+            (em::CC, &self.cc),
+            (em::FROM, &self.from),
+            (em::SUBJECT, &self.subject),
+            (em::REPLY_TO, &self.reply_to),
+            (em::DATE_RECEIVED, &self.date_received),
+            (em::DISPLAY_TO, &self.display_to),
+            (em::THREAD_TOPIC, &self.thread_topic),
+        ];
+        for (tag, value) in texts {
+            if !value.is_empty() {
+                el.push(Element::with_text(tag, value.as_str()));
+            }
         }
-        push_text(&mut el, em::DISPLAY_TO, &self.display_to);
-        push_text(&mut el, em::THREAD_TOPIC, &self.thread_topic);
         el.push(Element::with_text(
             em::IMPORTANCE,
             self.importance.to_string(),
@@ -424,12 +427,12 @@ mod tests {
 
     fn item() -> EmailItem {
         EmailItem {
-            to: Some("jo@example.org".into()),
-            from: Some("\"Al\" <al@example.org>".into()),
-            subject: Some("Hi".into()),
+            to: "jo@example.org".into(),
+            from: "\"Al\" <al@example.org>".into(),
+            subject: "Hi".into(),
             date_received: crate::date::format_utc(1_795_341_600),
-            display_to: Some("Jo".into()),
-            thread_topic: Some("Hi".into()),
+            display_to: "Jo".into(),
+            thread_topic: "Hi".into(),
             flag: Some(Flag::active()),
             native_body_type: Some(2),
             categories: vec!["Red".into()],

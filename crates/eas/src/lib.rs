@@ -31,11 +31,18 @@ pub mod version;
 pub use command::Command;
 pub use device_information::DeviceInformation;
 pub use error::ProtocolError;
+pub use estimate::{EstimateStatus, GetItemEstimateRequest, GetItemEstimateResponse};
 pub use folder::{
     Folder, FolderChanges, FolderClass, FolderSyncRequest, FolderSyncResponse, FolderSyncStatus,
     FolderType,
 };
+pub use folder_ops::{
+    FolderCreateRequest, FolderCreateResponse, FolderDeleteRequest, FolderDeleteResponse,
+    FolderOpStatus, FolderUpdateRequest, FolderUpdateResponse,
+};
 pub use ids::{CollectionId, SyncKey};
+pub use item_operations::{ItemOperationsRequest, ItemOperationsResponse, ItemOperationsStatus};
+pub use move_items::{MoveItemsRequest, MoveItemsResponse, MoveItemsStatus};
 pub use policy::PolicySettings;
 pub use provision::{
     PolicyKey, PolicyStatus, PolicyType, ProvisionPhase, ProvisionRequest, ProvisionResponse,
@@ -44,4 +51,5 @@ pub use provision::{
 pub use query::{QueryError, QueryForm, RequestLine};
 pub use settings::{SettingsRequest, SettingsResponse, SettingsStatus};
 pub use status::{CommonStatus, ErrorReply, command_status_response, malformed_request_reply};
+pub use sync::{SyncRequest, SyncResponse, SyncStatus};
 pub use version::{PolicyKeyProblem, ProtocolVersion};

@@ -377,14 +377,14 @@ fn cid(i: &str) -> CollectionId {
 /// date.
 fn full_email() -> EmailItem {
     EmailItem {
-        to: Some("\"Jo Doe\" <jo@example.org>, al@example.org".into()),
-        cc: Some("cc@example.org".into()),
-        from: Some("\"Al\" <al@example.org>".into()),
-        reply_to: Some("reply@example.org".into()),
-        subject: Some("Quarterly report & <numbers>".into()),
+        to: "\"Jo Doe\" <jo@example.org>, al@example.org".into(),
+        cc: "cc@example.org".into(),
+        from: "\"Al\" <al@example.org>".into(),
+        reply_to: "reply@example.org".into(),
+        subject: "Quarterly report & <numbers>".into(),
         date_received: eas::date::format_utc(1_795_341_600),
-        display_to: Some("Jo Doe; al@example.org".into()),
-        thread_topic: Some("Quarterly report".into()),
+        display_to: "Jo Doe; al@example.org".into(),
+        thread_topic: "Quarterly report".into(),
         importance: 2,
         read: true,
         flag: Some(Flag {
@@ -423,7 +423,6 @@ fn full_email() -> EmailItem {
             truncated: true,
             data: Some("<html><body><p>Numbers \u{2264} 5</p>".into()),
             preview: Some("Numbers \u{2264} 5".into()),
-            part: None,
         }),
         body_part: Some(BodyPart {
             status: BodyPartStatus::Success,
@@ -679,12 +678,9 @@ fn item_operations_responses_validate_for_every_version() {
         ItemOperationsResponse, ItemOperationsStatus, OperationResponse,
     };
     for v in ProtocolVersion::ALL {
-        let mut multipart_body = full_email();
-        if let Some(b) = multipart_body.body.as_mut() {
-            b.data = None;
-            b.part = Some(1);
-        }
-        let item = |server_id: &str, email: &EmailItem| {
+        let mut multipart_item = full_email().to_application_data(v);
+        assert!(eas::item_operations::move_body_to_part(&mut multipart_item, 1).is_some());
+        let item = |server_id: &str, data: wbxml::Element| {
             OperationResponse::Fetch(FetchResponse {
                 status: ItemOperationsStatus::Success,
                 target: Some(FetchTarget::Item {
@@ -692,12 +688,12 @@ fn item_operations_responses_validate_for_every_version() {
                     server_id: server_id.into(),
                 }),
                 class: Some("Email".into()),
-                properties: Some(FetchProperties::Item(email.to_application_data(v))),
+                properties: Some(FetchProperties::Item(data)),
             })
         };
         let resp = ItemOperationsResponse::new(vec![
-            item("5:101", &full_email()),
-            item("5:102", &multipart_body),
+            item("5:101", full_email().to_application_data(v)),
+            item("5:102", multipart_item),
             OperationResponse::Fetch(FetchResponse {
                 status: ItemOperationsStatus::Success,
                 target: Some(FetchTarget::FileReference("5%3a101%3a2".into())),

@@ -146,3 +146,83 @@ fn typed_requests_survive_the_wire() {
     let back = ProvisionRequest::from_element(&wbxml::decode(&bytes).expect("decodes"));
     assert_eq!(back, Ok(provision));
 }
+
+#[test]
+fn an_ios_style_sync_with_a_read_flag_change_is_read() {
+    use eas::SyncRequest;
+    use eas::sync::{ClientCommand, EmailChange, FilterType};
+    let tree = decode_xml(
+        r#"<Sync xmlns="AirSync"><Collections><Collection>
+             <SyncKey>{3f2a}7</SyncKey><CollectionId>5</CollectionId><GetChanges>1</GetChanges><WindowSize>50</WindowSize>
+             <Options><FilterType>4</FilterType><BodyPreference xmlns="AirSyncBase"><Type>2</Type><TruncationSize>500000</TruncationSize></BodyPreference><MIMESupport>0</MIMESupport></Options>
+             <Commands><Change><ServerId>5:77</ServerId><ApplicationData><Read xmlns="Email">1</Read></ApplicationData></Change></Commands>
+           </Collection></Collections></Sync>"#,
+    );
+    let req = SyncRequest::from_element(&tree).expect("parses");
+    let c = &req.collections[0];
+    assert!(c.wants_changes());
+    assert_eq!(
+        c.options_for(None).and_then(|o| o.filter_type),
+        Some(FilterType::TwoWeeks)
+    );
+    let ClientCommand::Change {
+        application_data, ..
+    } = &c.commands[0]
+    else {
+        panic!("a Change");
+    };
+    let change = EmailChange::from_application_data(application_data).expect("change");
+    assert_eq!(change.read, Some(true));
+    assert_eq!(change.flag, None);
+}
+
+#[test]
+fn mail_command_requests_survive_the_wire() {
+    use eas::item_operations::{FetchOptions, FetchTarget, ItemOperation};
+    use eas::move_items::MoveItem;
+    use eas::{
+        CollectionId, FolderCreateRequest, FolderType, ItemOperationsRequest, MoveItemsRequest,
+        SyncKey,
+    };
+    let id = |s: &str| CollectionId::new(s).expect("id");
+    let wire = |el: &wbxml::Element| wbxml::decode(&wbxml::encode(el)).expect("decodes");
+
+    let moves = MoveItemsRequest {
+        moves: vec![MoveItem {
+            src_msg_id: "5:1".into(),
+            src_fld_id: id("5"),
+            dst_fld_id: id("9"),
+        }],
+    };
+    assert_eq!(
+        MoveItemsRequest::from_element(&wire(&moves.to_element())),
+        Ok(moves)
+    );
+
+    let ops = ItemOperationsRequest {
+        operations: vec![ItemOperation::Fetch {
+            store: "Mailbox".into(),
+            target: FetchTarget::FileReference("5%3a1%3a2".into()),
+            options: FetchOptions {
+                range: Some((0, 99)),
+                ..FetchOptions::default()
+            },
+            remove_rights_management_protection: false,
+        }],
+    };
+    assert_eq!(
+        ItemOperationsRequest::from_element(&wire(&ops.to_element())),
+        Ok(ops)
+    );
+
+    let create = FolderCreateRequest {
+        sync_key: SyncKey::new("4").expect("key"),
+        parent_id: CollectionId::root(),
+        display_name: "Projects".into(),
+        folder_type: FolderType::UserMail,
+    };
+    assert_eq!(
+        FolderCreateRequest::from_element(&wire(&create.to_element())),
+        Ok(create)
+    );
+}

@@ -19,5 +19,5 @@ pub use request::{
 };
 pub use response::{
     AttachmentData, AttachmentProperties, FetchProperties, FetchResponse, ItemOperationsResponse,
-    ItemOperationsStatus, OperationResponse,
+    ItemOperationsStatus, OperationResponse, move_body_to_part,
 };

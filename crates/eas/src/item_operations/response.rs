@@ -131,6 +131,27 @@ pub struct AttachmentProperties {
     pub data: Option<AttachmentData>,
 }
 
+/// For a multipart response: takes the body text out of an item's `ApplicationData` (or
+/// `Properties`) and puts `Part` (the index of the multipart part that will carry it) at the
+/// end of its `airsyncbase:Body` instead (MS-ASCMD 2.2.3.130; AirSyncBase.xsd: `Type,
+/// EstimatedDataSize, Truncated, Data, Preview, Part`). Returns the text for the caller to
+/// send as that part, or `None`, changing nothing, when there is no body with data.
+pub fn move_body_to_part(item: &mut Element, part: u32) -> Option<String> {
+    let body = item.children.iter_mut().find_map(|n| match n {
+        wbxml::Node::Element(e) if e.tag == asb::BODY => Some(e),
+        _ => None,
+    })?;
+    let at = body
+        .children
+        .iter()
+        .position(|n| matches!(n, wbxml::Node::Element(e) if e.tag == asb::DATA))?;
+    let wbxml::Node::Element(data) = body.children.remove(at) else {
+        return None;
+    };
+    body.push(Element::with_text(io::PART, part.to_string()));
+    Some(data.text().map(|t| t.into_owned()).unwrap_or_default())
+}
+
 /// What a Fetch returns in `Properties`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FetchProperties {

@@ -203,3 +203,31 @@ fn status_codes_round_trip() {
     }
     assert_eq!(ItemOperationsStatus::from_code(13), None);
 }
+
+#[test]
+fn a_body_moves_to_a_multipart_part() {
+    use crate::airsyncbase::Body;
+    use crate::email::EmailItem;
+    let item = EmailItem {
+        body: Some(Body {
+            preview: Some("hel".into()),
+            ..Body::full(BodyType::Plain, "hello".into())
+        }),
+        ..EmailItem::default()
+    };
+    let mut data = item.to_application_data(crate::ProtocolVersion::V16_1);
+    assert_eq!(move_body_to_part(&mut data, 1).as_deref(), Some("hello"));
+    let body = data.find(asb::BODY).expect("Body");
+    assert_eq!(
+        names(body),
+        ["Type", "EstimatedDataSize", "Truncated", "Preview", "Part"]
+    );
+    assert_eq!(body.child_text(io::PART).as_deref(), Some("1"));
+    assert_eq!(
+        move_body_to_part(&mut data, 2),
+        None,
+        "no data left to move"
+    );
+    let mut no_body = EmailItem::default().to_application_data(crate::ProtocolVersion::V16_1);
+    assert_eq!(move_body_to_part(&mut no_body, 1), None);
+}
