@@ -2,12 +2,16 @@
 //! binary ([`Airgate`]), and an EAS client ([`Client`]) that checks every WBXML response it
 //! receives against Microsoft's schemas and an independent decoder ([`validate`]).
 //!
+//! For the mail tests: [`Stack::fresh_user`] gives each test its own mailbox, and [`Imap`] acts
+//! on the mail server directly.
+//!
 //! Everything here panics on unexpected conditions: it is for tests, and a panic with a clear
 //! message is a test failure with a clear message.
 
 mod airgate;
 mod client;
 pub mod docs;
+pub mod imap;
 pub mod query;
 mod stack;
 pub mod validate;
@@ -17,6 +21,7 @@ use std::path::PathBuf;
 pub use airgate::{Airgate, AirgateBuilder};
 pub use client::{Client, Response};
 pub use docs::ElementExt;
+pub use imap::Imap;
 /// The HTTP client crate, for [`Client::raw_request`] and header types.
 pub use reqwest;
 pub use stack::Stack;

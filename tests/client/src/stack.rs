@@ -15,7 +15,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::repo_root;
 
@@ -26,6 +27,8 @@ pub struct Stack {
     /// The write end of the reaper's pipe, when this process started the stack. Never written;
     /// it only has to stay open for as long as the process lives.
     _reaper: Option<ChildStdin>,
+    /// The users [`Stack::fresh_user`] added, with their passwords.
+    fresh: Mutex<Vec<(String, String)>>,
 }
 
 static STACK: OnceLock<Stack> = OnceLock::new();
@@ -50,6 +53,7 @@ impl Stack {
         Stack {
             env: parse_env(&text),
             _reaper: None,
+            fresh: Mutex::new(Vec::new()),
         }
     }
 
@@ -125,13 +129,156 @@ impl Stack {
             .collect()
     }
 
-    /// A user's password. Panics for an unknown user.
+    /// A user's password (an initial user or one from [`Stack::fresh_user`]). Panics for an
+    /// unknown user.
     pub fn password(&self, user: &str) -> String {
+        let fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner()).clone();
         self.users()
             .into_iter()
+            .chain(fresh)
             .find(|(u, _)| u == user)
             .map(|(_, p)| p)
             .unwrap_or_else(|| panic!("the stack has no user {user}"))
+    }
+
+    /// A new mail user that no other test uses: `{prefix}-{pid}-{n}` (lower case; characters
+    /// other than ASCII letters, digits, `-`, `_` and `.` dropped from `prefix`) and a random
+    /// password. Returns `(user, password)` once Dovecot accepts the login.
+    ///
+    /// The user is appended to the stack's users file (`STACK_USERS_FILE`), which Dovecot's
+    /// passwd-file, the SMTP sink and Radicale all read. One `write` of one line with
+    /// `O_APPEND`, so parallel tests (threads or processes) never interleave lines; the file
+    /// keeps its owner and mode. Dovecot re-reads the file when its mtime or size changes, but
+    /// checks at most once per second (`passwd_file_sync` compares against the auth process's
+    /// clock second), so a login in the same second as the append may still be refused: this
+    /// waits for the next second, then logs in over IMAP to be sure.
+    ///
+    /// Radicale collections (calendar, tasks, contacts) exist only for the initial users, so a
+    /// fresh user is for mail tests.
+    pub fn fresh_user(&self, prefix: &str) -> (String, String) {
+        let (user, password) = new_user_name(prefix);
+        let path = self.var("STACK_USERS_FILE");
+        append_line(Path::new(path), &format!("{user}:{password}\n"));
+        self.fresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((user.clone(), password.clone()));
+        sleep_past_second(SystemTime::now());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match crate::Imap::try_connect(self, &user, &password) {
+                Ok(imap) => {
+                    imap.logout();
+                    return (user, password);
+                }
+                Err(e) if Instant::now() > deadline => panic!(
+                    "fresh user {user}: Dovecot still refuses the login 10 s after it was added \
+                     to {path}: {e}"
+                ),
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
+            }
+        }
+    }
+}
+
+impl Stack {
+    /// Runs `doveadm -c $STACK_DOVECOT_CONF ARGS...` against the running Dovecot and returns
+    /// its stdout; panics when it fails. Needs root or the user the stack runs as
+    /// (`STACK_RUN_USER`).
+    pub fn doveadm(&self, args: &[&str]) -> String {
+        let out = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.var("STACK_DOVECOT_CONF"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run doveadm: {e}"));
+        if !out.status.success() {
+            panic!(
+                "doveadm {args:?} failed ({}): {}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Gives a mailbox (INBOX too) a new UIDVALIDITY in place, as a server may after losing
+    /// its index: the messages keep their UIDs, which a client must now treat as unknown.
+    /// Uses `doveadm mailbox update --uid-validity`. Dovecot disconnects sessions that have the
+    /// mailbox selected (`* BYE IMAP session state is inconsistent`) the next time they sync.
+    /// For a change that also gives the messages new UIDs, see
+    /// [`crate::Imap::change_uid_validity`] (not for INBOX).
+    pub fn set_uid_validity(&self, user: &str, mailbox: &str, uid_validity: u32) {
+        let v = uid_validity.to_string();
+        self.doveadm(&[
+            "mailbox",
+            "update",
+            "-u",
+            user,
+            "--uid-validity",
+            &v,
+            mailbox,
+        ]);
+    }
+}
+
+/// `{prefix}-{pid}-{n}` and a password that is hard to guess and has no `:`.
+fn new_user_name(prefix: &str) -> (String, String) {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let clean: String = prefix
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .map(|c| c.to_ascii_lowercase())
+        .take(40)
+        .collect();
+    let clean = if clean.is_empty() {
+        "user".into()
+    } else {
+        clean
+    };
+    let user = format!("{clean}-{}-{n}", std::process::id());
+    // RandomState is seeded from the OS per process; the counter and clock vary it per call.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write(user.as_bytes());
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    (user, format!("pw-{:016x}", h.finish()))
+}
+
+/// Appends one line with a single `write` on an `O_APPEND` descriptor.
+fn append_line(path: &Path, line: &str) {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot append to the stack's users file {}: {e} (the stack was started by \
+                 another user? run the tests as that user or as root)",
+                path.display()
+            )
+        });
+    let n = file
+        .write(line.as_bytes())
+        .unwrap_or_else(|e| panic!("cannot append to {}: {e}", path.display()));
+    assert_eq!(n, line.len(), "short write to {}", path.display());
+}
+
+/// Sleeps until the wall clock is past the second of `t` (plus a little).
+fn sleep_past_second(t: SystemTime) {
+    let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let next = Duration::from_secs(since.as_secs() + 1) + Duration::from_millis(20);
+    if let Some(wait) = next.checked_sub(since) {
+        std::thread::sleep(wait);
     }
 }
 
@@ -186,11 +333,53 @@ mod tests {
         assert_eq!(env["STACK_DIR"], "/tmp/x");
         assert_eq!(env["STACK_USERS"], "alice:a bob:b");
         assert_eq!(env["STACK_CALDAV_URL"], "http://127.0.0.1:1/{user}/");
-        let stack = Stack { env, _reaper: None };
+        let stack = Stack {
+            env,
+            _reaper: None,
+            fresh: Mutex::new(Vec::new()),
+        };
         assert_eq!(
             stack.users(),
             vec![("alice".into(), "a".into()), ("bob".into(), "b".into())]
         );
         assert_eq!(stack.password("bob"), "b");
+    }
+
+    #[test]
+    fn fresh_user_names_are_lower_case_unique_and_passwords_have_no_colon() {
+        let (a, pa) = new_user_name("Sync Test!");
+        let (b, pb) = new_user_name("Sync Test!");
+        let pid = std::process::id();
+        assert!(a.starts_with(&format!("synctest-{pid}-")), "{a}");
+        assert_ne!(a, b);
+        assert_ne!(pa, pb);
+        assert!(!pa.contains(':') && !pa.contains(char::is_whitespace));
+    }
+
+    #[test]
+    fn appended_lines_are_whole_under_concurrency() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users");
+        std::fs::write(&path, "alice:x\n").unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for i in 0..200 {
+                        append_line(&path, &format!("user{t}-{i}:pw-{t}-{i}\n"));
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1 + 8 * 200);
+        for line in &lines[1..] {
+            let (u, p) = line.split_once(':').unwrap();
+            assert_eq!(p, format!("pw-{}", u.strip_prefix("user").unwrap()));
+        }
     }
 }
