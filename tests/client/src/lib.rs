@@ -2,14 +2,16 @@
 //! binary ([`Airgate`]), and an EAS client ([`Client`]) that checks every WBXML response it
 //! receives against Microsoft's schemas and an independent decoder ([`validate`]).
 //!
-//! For the mail tests: [`Stack::fresh_user`] gives each test its own mailbox, and [`Imap`] acts
-//! on the mail server directly.
+//! For the mail tests: [`Stack::fresh_user`] gives each test its own mailbox, [`Imap`] acts on
+//! the mail server directly, and [`mail_corpus`] / [`seed_corpus`] put the messages of
+//! `tests/mail-corpus/` in place.
 //!
 //! Everything here panics on unexpected conditions: it is for tests, and a panic with a clear
 //! message is a test failure with a clear message.
 
 mod airgate;
 mod client;
+mod corpus;
 pub mod docs;
 pub mod imap;
 pub mod query;
@@ -20,10 +22,15 @@ use std::path::PathBuf;
 
 pub use airgate::{Airgate, AirgateBuilder};
 pub use client::{Client, Response};
+pub use corpus::{
+    ExpectedMail, corpus_message, mail_corpus, mail_corpus_dir, mail_corpus_expected, seed_corpus,
+};
 pub use docs::ElementExt;
 pub use imap::Imap;
 /// The HTTP client crate, for [`Client::raw_request`] and header types.
 pub use reqwest;
+/// For [`ExpectedMail::raw`].
+pub use serde_json;
 pub use stack::Stack;
 pub use wbxml::{Element, Node, Tag, tags};
 

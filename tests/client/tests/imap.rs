@@ -1,7 +1,7 @@
 //! The IMAP helper and per-test users, against the real Dovecot of the stack.
 
 use eas_test_client::imap::{mutf7_decode, mutf7_encode};
-use eas_test_client::{Imap, Stack};
+use eas_test_client::{Imap, Stack, mail_corpus, seed_corpus};
 
 const PLAIN: &[u8] = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: imap helper test\r\n\
 Message-ID: <imap-helper@example.org>\r\n\r\nbody line\r\n";
@@ -212,4 +212,23 @@ fn doveadm_changes_the_uid_validity_of_inbox_in_place() {
     let (n, next, after, _) = imap.status("INBOX");
     assert_eq!((n, next, after), (1, uid + 1, before + 1000));
     assert_eq!(imap.uids("INBOX"), vec![uid]);
+}
+
+#[test]
+fn the_corpus_is_stored_byte_for_byte() {
+    let mut imap = fresh("imap-corpus");
+    let seeded = seed_corpus(&mut imap, "INBOX");
+    let corpus = mail_corpus();
+    assert_eq!(seeded.len(), corpus.len());
+    assert_eq!(
+        imap.uids("INBOX"),
+        seeded.iter().map(|(_, u)| *u).collect::<Vec<_>>()
+    );
+    for ((name, uid), (name2, raw)) in seeded.iter().zip(&corpus) {
+        assert_eq!(name, name2);
+        assert!(
+            imap.fetch_raw("INBOX", *uid) == *raw,
+            "{name} came back different"
+        );
+    }
 }
