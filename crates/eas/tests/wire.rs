@@ -226,3 +226,61 @@ fn mail_command_requests_survive_the_wire() {
         Ok(create)
     );
 }
+
+/// The request documents of the codec's corpus (`crates/wbxml/tests/corpus`), which cover
+/// every token of the pages they use, read as typed requests.
+#[test]
+fn the_codec_corpus_requests_are_read() {
+    use eas::item_operations::{FetchTarget, ItemOperation};
+    use eas::sync::ClientCommand;
+    use eas::{
+        FolderCreateRequest, GetItemEstimateRequest, ItemOperationsRequest, MoveItemsRequest,
+        SyncRequest,
+    };
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wbxml/tests/corpus");
+    let read = |name: &str| {
+        let xml = std::fs::read_to_string(corpus.join(name)).expect("corpus file");
+        decode_xml(&xml)
+    };
+
+    let sync = SyncRequest::from_element(&read("sync-request.xml")).expect("sync-request");
+    assert_eq!(sync.wait, Some(15));
+    assert_eq!(sync.collections.len(), 2);
+    assert_eq!(sync.collections[0].commands.len(), 3);
+    assert_eq!(sync.collections[1].supported.len(), 4);
+    let o = sync.collections[0].options_for(None).expect("options");
+    assert_eq!(o.body_part_preferences.len(), 1);
+    assert!(o.rights_management_support);
+
+    let adds = SyncRequest::from_element(&read("sync-request-add.xml")).expect("sync-request-add");
+    assert!(!adds.collections[0].wants_changes());
+    assert_eq!(adds.collections[0].commands.len(), 2);
+
+    let draft =
+        SyncRequest::from_element(&read("sync-request-draft.xml")).expect("sync-request-draft");
+    assert!(draft.partial);
+    assert!(matches!(&draft.collections[0].commands[0],
+        ClientCommand::Add { class: Some(c), application_data, .. }
+            if c == "Email" && application_data.find(wbxml::tags::email2::SEND).is_some()));
+
+    let estimate = GetItemEstimateRequest::from_element(&read("getitemestimate.xml"))
+        .expect("getitemestimate");
+    assert_eq!(estimate.collections[0].class.as_deref(), Some("Email"));
+    assert_eq!(estimate.collections[0].conversation_mode, Some(true));
+
+    let ops = ItemOperationsRequest::from_element(&read("itemoperations-request.xml"))
+        .expect("itemoperations-request");
+    assert_eq!(ops.operations.len(), 5);
+    assert!(matches!(&ops.operations[2],
+        ItemOperation::Fetch { target: FetchTarget::LinkId(_), options, .. }
+            if options.password.as_deref() == Some("s3cret <&>")));
+    assert!(matches!(&ops.operations[4],
+        ItemOperation::Move { conversation_id, move_always: true, .. } if conversation_id.len() == 16));
+
+    let moves = MoveItemsRequest::from_element(&read("moveitems.xml")).expect("moveitems");
+    assert_eq!(moves.moves[0].dst_fld_id.as_str(), "12");
+
+    let create =
+        FolderCreateRequest::from_element(&read("folder-commands.xml")).expect("folder-commands");
+    assert_eq!(create.display_name, "Receipts 2026");
+}

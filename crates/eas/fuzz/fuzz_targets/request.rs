@@ -1,9 +1,15 @@
 //! Arbitrary bytes as a request body: decoded as WBXML, then read as each command's typed
-//! request. Nothing a device sends may panic; what parses must also answer.
+//! request. Nothing a device sends may panic; what parses must also answer, and a request
+//! written back must read the same.
 #![no_main]
 
 use eas::provision::ProvisionRequest;
-use eas::{FolderSyncRequest, ProtocolVersion, SettingsRequest};
+use eas::sync::EmailChange;
+use eas::{
+    FolderCreateRequest, FolderDeleteRequest, FolderSyncRequest, FolderUpdateRequest,
+    GetItemEstimateRequest, ItemOperationsRequest, MoveItemsRequest, ProtocolVersion,
+    SettingsRequest, SyncRequest,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,4 +22,36 @@ fuzz_target!(|data: &[u8]| {
         let _ = wbxml::encode(&req.to_element());
     }
     let _ = FolderSyncRequest::from_element(&doc);
+    if let Ok(req) = SyncRequest::from_element(&doc) {
+        let _ = (req.interval(), req.interval_limit());
+        for c in &req.collections {
+            let _ = (c.wants_changes(), c.deletes_as_moves(), c.options_for(None));
+            for cmd in &c.commands {
+                if let eas::sync::ClientCommand::Change {
+                    application_data, ..
+                } = cmd
+                {
+                    let _ = EmailChange::from_application_data(application_data);
+                }
+            }
+        }
+        let again = wbxml::decode(&wbxml::encode(&req.to_element())).expect("our WBXML decodes");
+        assert_eq!(SyncRequest::from_element(&again).as_ref(), Ok(&req));
+    }
+    if let Ok(req) = ItemOperationsRequest::from_element(&doc) {
+        let _ = wbxml::encode(&req.to_element());
+    }
+    if let Ok(req) = MoveItemsRequest::from_element(&doc) {
+        assert_eq!(
+            MoveItemsRequest::from_element(&req.to_element()).as_ref(),
+            Ok(&req)
+        );
+    }
+    if let Ok(req) = GetItemEstimateRequest::from_element(&doc) {
+        let _ = wbxml::encode(&req.to_element());
+    }
+    let _ = FolderCreateRequest::from_element(&doc);
+    let _ = FolderUpdateRequest::from_element(&doc);
+    let _ = FolderDeleteRequest::from_element(&doc);
+    let _ = eas::item_operations::parse_multipart(data);
 });
