@@ -3,8 +3,14 @@
 
 mod capabilities;
 mod conn;
+mod date;
+mod flags;
+mod seqset;
+pub mod utf7;
 
 pub use capabilities::{Capabilities, Capability, WANTED};
+pub use flags::{Flag, Flags};
+pub use seqset::compress as sequence_set;
 
 use conn::{AuthError, PreAuth, RawSession};
 
