@@ -1,5 +1,5 @@
 //! Clients for the standards servers airgate sits in front of: IMAP (login,
-//! capabilities; mail sync later), CalDAV/CardDAV (discovery), SMTP
+//! capabilities, the mail operations of sync, a session pool), CalDAV/CardDAV (discovery), SMTP
 //! submission (probe; sending later). See README.md.
 //!
 //! Endpoints are parsed once from the configuration ([`endpoint`]); every
@@ -16,7 +16,11 @@ pub mod tls;
 
 pub use dav::{CollectionKind, DavClient, DavCollection, DavError, DavInfo};
 pub use endpoint::{DavEndpoint, EndpointError, ImapEndpoint, Security, ServerAddr, SmtpEndpoint};
-pub use imap::{Capabilities, Capability, ImapClient, ImapError, ImapProbe, ImapSession};
+pub use imap::{
+    Capabilities, Capability, Changes, Flag, Flags, FlagsOf, ImapClient, ImapError, ImapProbe,
+    ImapSession, MailboxListing, MailboxStatus, MessageSummary, Selected, SpecialUse, StoreOp,
+    SyncMode,
+};
 pub use net::{Failure, Timeouts};
 pub use smtp::{SmtpClient, SmtpError, SmtpInfo};
 pub use tls::{TlsConfig, TlsError};

@@ -19,13 +19,16 @@
 //! `Client::login`, so its LOGIN is swallowed by the stream and answered
 //! locally with a tagged OK; nothing of it reaches the server.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use async_imap::imap_proto::{self, Response, ResponseCode, Status};
 use base64::Engine as _;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::time::{Instant, Sleep};
 use zeroize::Zeroizing;
 
 use super::capabilities::{Capabilities, Capability};
@@ -37,11 +40,15 @@ pub(crate) type RawClient = async_imap::Client<ImapStream>;
 pub(crate) type RawSession = async_imap::Session<ImapStream>;
 
 /// The byte stream under async-imap: the transport, plus the adoption mode
-/// described in the module documentation.
+/// described in the module documentation, plus a read inactivity timer.
 #[derive(Debug)]
 pub(crate) struct ImapStream {
     transport: Transport,
     adopting: Option<Adoption>,
+    /// While armed, a read that waits this long without receiving a byte
+    /// fails with `TimedOut`: a deadline per piece of progress, so a large
+    /// FETCH is not cut off while it is still arriving.
+    read_timer: Option<(Duration, Pin<Box<Sleep>>)>,
 }
 
 #[derive(Debug, Default)]
@@ -56,7 +63,14 @@ impl ImapStream {
         Self {
             transport,
             adopting: None,
+            read_timer: None,
         }
+    }
+
+    /// Starts the read inactivity timer (from now), or stops it.
+    pub(crate) fn set_read_timeout(&mut self, after: Option<Duration>) {
+        self.read_timer =
+            after.map(|d| (d, Box::pin(tokio::time::sleep_until(Instant::now() + d))));
     }
 
     pub(crate) fn is_tls(&self) -> bool {
@@ -84,7 +98,28 @@ impl AsyncRead for ImapStream {
             a.read += n;
             return Poll::Ready(Ok(()));
         }
-        Pin::new(&mut this.transport).poll_read(cx, buf)
+        match Pin::new(&mut this.transport).poll_read(cx, buf) {
+            Poll::Ready(r) => {
+                if let Some((after, timer)) = &mut this.read_timer {
+                    timer.as_mut().reset(Instant::now() + *after);
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                let expired = match &mut this.read_timer {
+                    Some((_, timer)) => timer.as_mut().poll(cx).is_ready(),
+                    None => false,
+                };
+                if expired {
+                    Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "no data from the IMAP server",
+                    )))
+                } else {
+                    Poll::Pending
+                }
+            }
+        }
     }
 }
 

@@ -1,16 +1,26 @@
 //! The IMAP client: checks a device's credentials by logging in upstream,
-//! and hands out the authenticated session.
+//! and hands out the authenticated session with the mail operations the
+//! sync engine needs (mailboxes, QRESYNC/CONDSTORE changes, summaries,
+//! sections, flags, moves, appends).
 
 mod capabilities;
 mod conn;
 mod date;
+mod fetch;
 mod flags;
+mod mailbox;
+mod raw;
 mod seqset;
+mod store;
+mod structure;
 pub mod utf7;
 
 pub use capabilities::{Capabilities, Capability, WANTED};
+pub use fetch::{Changes, FlagsOf, MessageSummary};
 pub use flags::{Flag, Flags};
+pub use mailbox::{MailboxListing, MailboxStatus, Selected, SpecialUse, SyncMode};
 pub use seqset::compress as sequence_set;
+pub use store::StoreOp;
 
 use conn::{AuthError, PreAuth, RawSession};
 
@@ -30,6 +40,26 @@ pub enum ImapError {
     /// credentials.
     #[error("the IMAP server {server} is unavailable: {failure}")]
     Unavailable { server: String, failure: Failure },
+    /// The server said NO to a command after login: the mailbox exists
+    /// already (`code` `ALREADYEXISTS`), does not exist (`NONEXISTENT`,
+    /// `TRYCREATE`), or another reason. The session stays usable. See
+    /// [`ImapError::is_already_exists`], [`ImapError::is_nonexistent`].
+    #[error("the IMAP server refused: {text}")]
+    Refused { code: Option<String>, text: String },
+    /// A keyword the selected mailbox cannot store: its PERMANENTFLAGS do
+    /// not list it and do not allow new keywords (`\*`), or it is not an
+    /// IMAP atom. Nothing was changed.
+    #[error("the keyword {0:?} cannot be stored in this mailbox")]
+    KeywordNotAllowed(String),
+    /// The request cannot be said in IMAP (a date that does not exist, a
+    /// name with NUL, a zero-length partial fetch) or needs a selected
+    /// mailbox and none is. Nothing was sent.
+    #[error("invalid IMAP request: {0}")]
+    InvalidInput(String),
+    /// The server lacks an extension the operation needs (UIDPLUS for
+    /// expunging exact UIDs, CONDSTORE for changes since a modseq).
+    #[error("the IMAP server does not support {0}")]
+    Unsupported(&'static str),
 }
 
 impl ImapError {
@@ -37,6 +67,41 @@ impl ImapError {
     /// [`ImapError::Unavailable`] (HTTP 503).
     pub fn is_authentication_failure(&self) -> bool {
         matches!(self, ImapError::AuthenticationFailed(_))
+    }
+
+    /// True for [`ImapError::Unavailable`]: retry later (the session it
+    /// happened on is not reused).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ImapError::Unavailable { .. })
+    }
+
+    /// The server refused because the mailbox exists (`[ALREADYEXISTS]`,
+    /// RFC 5530): CREATE, RENAME to an existing name.
+    pub fn is_already_exists(&self) -> bool {
+        matches!(self, ImapError::Refused { code: Some(c), .. } if c == "ALREADYEXISTS")
+    }
+
+    /// The server refused because the mailbox does not exist:
+    /// `[NONEXISTENT]` (RFC 5530) or `[TRYCREATE]` (APPEND, COPY, MOVE).
+    /// Dovecot 2.3 answers SELECT, EXAMINE, STATUS and SUBSCRIBE of a
+    /// missing mailbox without a code ("Mailbox doesn't exist: x"), so a NO
+    /// without a code whose text says so counts too.
+    pub fn is_nonexistent(&self) -> bool {
+        match self {
+            ImapError::Refused { code: Some(c), .. } => c == "NONEXISTENT" || c == "TRYCREATE",
+            ImapError::Refused { code: None, text } => {
+                let t = text.to_ascii_lowercase();
+                [
+                    "doesn't exist",
+                    "does not exist",
+                    "no such mailbox",
+                    "unknown mailbox",
+                ]
+                .iter()
+                .any(|p| t.contains(p))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -115,12 +180,12 @@ impl ImapClient {
         match result {
             Ok(Ok((session, capabilities))) => {
                 tracing::debug!(server = %self.endpoint, user, tls, "IMAP login succeeded");
-                Ok(ImapSession {
+                Ok(ImapSession::new(
                     session,
                     capabilities,
-                    server: self.endpoint.to_string(),
-                    timeouts: self.timeouts,
-                })
+                    self.endpoint.to_string(),
+                    self.timeouts,
+                ))
             }
             Ok(Err(AuthError::Rejected(text))) => {
                 tracing::debug!(server = %self.endpoint, user, reply = %text, "IMAP login refused");
@@ -139,15 +204,48 @@ impl ImapClient {
 }
 
 /// An authenticated IMAP connection.
+///
+/// Commands run one at a time (`&mut self`). Message operations act on the
+/// mailbox of the last [`ImapSession::select`]. After an
+/// [`ImapError::Unavailable`] (I/O, timeout, BAD, BYE, an unparsable
+/// answer) or a command future dropped before it finished, the session
+/// refuses further commands ([`ImapSession::is_usable`] is false): drop it.
 #[derive(Debug)]
 pub struct ImapSession {
     session: RawSession,
     capabilities: Capabilities,
     server: String,
     timeouts: Timeouts,
+    mode: SyncMode,
+    qresync_enabled: bool,
+    selected: Option<mailbox::SelectedMailbox>,
+    next_tag: u32,
+    broken: bool,
+    in_command: bool,
 }
 
 impl ImapSession {
+    fn new(
+        session: RawSession,
+        capabilities: Capabilities,
+        server: String,
+        timeouts: Timeouts,
+    ) -> Self {
+        let mode = SyncMode::from_capabilities(&capabilities);
+        Self {
+            session,
+            capabilities,
+            server,
+            timeouts,
+            mode,
+            qresync_enabled: false,
+            selected: None,
+            next_tag: 1,
+            broken: false,
+            in_command: false,
+        }
+    }
+
     /// The capabilities the server announced after login.
     pub fn capabilities(&self) -> &Capabilities {
         &self.capabilities
@@ -156,6 +254,12 @@ impl ImapSession {
     /// True if the connection is TLS (implicit or STARTTLS).
     pub fn is_tls(&self) -> bool {
         self.session.get_ref().is_tls()
+    }
+
+    /// False once a command failed in a way that leaves the connection in
+    /// an unknown state, or a command's future was dropped mid-way.
+    pub fn is_usable(&self) -> bool {
+        !self.broken && !self.in_command
     }
 
     fn unavailable(&self, failure: Failure) -> ImapError {
@@ -168,38 +272,14 @@ impl ImapSession {
     /// NOOP: checks that the connection still works (and lets the server
     /// deliver pending updates).
     pub async fn noop(&mut self) -> Result<(), ImapError> {
-        let after = self.timeouts.response;
-        match tokio::time::timeout(after, self.session.noop()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(self.unavailable(map_error(e))),
-            Err(_) => Err(self.unavailable(Failure::Timeout {
-                phase: "NOOP",
-                after,
-            })),
-        }
+        let cmd = self.command("NOOP");
+        self.run_ok("NOOP", cmd, |_| {}).await.map(|_| ())
     }
 
     /// Says LOGOUT and closes the connection. Dropping the session also
     /// closes it, without telling the server.
     pub async fn logout(mut self) -> Result<(), ImapError> {
-        let after = self.timeouts.response;
-        match tokio::time::timeout(after, self.session.logout()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(self.unavailable(map_error(e))),
-            Err(_) => Err(self.unavailable(Failure::Timeout {
-                phase: "logging out",
-                after,
-            })),
-        }
-    }
-}
-
-fn map_error(e: async_imap::error::Error) -> Failure {
-    use async_imap::error::Error as E;
-    match e {
-        E::Io(io) => Failure::Io(io),
-        E::ConnectionLost => Failure::Closed,
-        E::No(text) | E::Bad(text) => Failure::Refused(text),
-        other => Failure::Protocol(other.to_string()),
+        let cmd = self.command("LOGOUT");
+        self.run_ok("logging out", cmd, |_| {}).await.map(|_| ())
     }
 }

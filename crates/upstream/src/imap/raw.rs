@@ -1,0 +1,569 @@
+//! Commands written by this crate on an authenticated session, and the loop
+//! that reads their responses.
+//!
+//! async-imap's typed commands are not used after login: they drop
+//! APPENDUID/COPYUID, know no QRESYNC, reduce NO to a string, log every
+//! command line at trace level (an APPEND would log the message), and send
+//! nothing as a literal. Commands are written straight to the stream here;
+//! responses are read with async-imap's parser (`read_response`) and handed
+//! to the caller one by one.
+//!
+//! Every write has the response timeout, and so has every wait for data
+//! from the server (an inactivity timer in the stream: a large answer that
+//! keeps arriving is not cut off). A session
+//! whose exchange did not finish (timeout, I/O error, unparsable answer,
+//! BYE, or a future dropped mid-command) is marked unusable: its position
+//! in the response stream is unknown.
+
+use std::borrow::Cow;
+
+use async_imap::imap_proto::{Response, ResponseCode, Status};
+use tokio::io::AsyncWriteExt;
+
+use super::{ImapError, ImapSession};
+use crate::net::Failure;
+
+/// How a literal may be sent without waiting for the server's `+`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Literals {
+    /// LITERAL+ (RFC 7888): any size.
+    pub plus: bool,
+    /// LITERAL- (RFC 7888): up to 4096 bytes.
+    pub minus: bool,
+}
+
+/// One command: segments separated by synchronizing literals (each segment
+/// after the first is sent when the server answered `+`).
+#[derive(Debug)]
+pub(crate) struct Command<'a> {
+    segments: Vec<Vec<Cow<'a, [u8]>>>,
+    literals: Literals,
+}
+
+impl<'a> Command<'a> {
+    /// Starts a command with its name (and whatever plain text follows).
+    pub(crate) fn new(literals: Literals, text: impl Into<String>) -> Self {
+        Self {
+            segments: vec![vec![Cow::Owned(text.into().into_bytes())]],
+            literals,
+        }
+    }
+
+    fn push(&mut self, bytes: Cow<'a, [u8]>) {
+        if let Some(seg) = self.segments.last_mut() {
+            seg.push(bytes);
+        }
+    }
+
+    /// Appends text as it is (atoms, numbers, parenthesized lists).
+    pub(crate) fn text(mut self, text: impl Into<String>) -> Self {
+        self.push(Cow::Owned(text.into().into_bytes()));
+        self
+    }
+
+    /// Appends `value` as a quoted string when it is printable ASCII without
+    /// `"` and `\`, else as a literal.
+    pub(crate) fn string(self, value: &'a str) -> Self {
+        if value
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+        {
+            self.text(format!("\"{value}\""))
+        } else {
+            self.literal(value.as_bytes())
+        }
+    }
+
+    /// Appends a literal: non-synchronizing when the server allows it.
+    pub(crate) fn literal(mut self, bytes: &'a [u8]) -> Self {
+        let len = bytes.len();
+        if self.literals.plus || (self.literals.minus && len <= 4096) {
+            self.push(Cow::Owned(format!("{{{len}+}}\r\n").into_bytes()));
+            self.push(Cow::Borrowed(bytes));
+        } else {
+            self.push(Cow::Owned(format!("{{{len}}}\r\n").into_bytes()));
+            self.segments.push(vec![Cow::Borrowed(bytes)]);
+        }
+        self
+    }
+
+    /// The bytes of each segment, for tests.
+    #[cfg(test)]
+    fn rendered(&self) -> Vec<String> {
+        self.segments
+            .iter()
+            .map(|seg| seg.iter().map(|p| String::from_utf8_lossy(p)).collect())
+            .collect()
+    }
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Ok,
+    No,
+    Bad,
+}
+
+/// The tagged completion of a command.
+#[derive(Debug)]
+pub(crate) struct Done {
+    pub status: Outcome,
+    /// The response code, when async-imap's parser knows it.
+    pub code: Option<ResponseCode<'static>>,
+    /// The response code's atom, upper-cased (`ALREADYEXISTS`), known to
+    /// the parser or not.
+    pub code_name: Option<String>,
+    /// The text after the code.
+    pub text: String,
+}
+
+/// The atom of a response code, upper-cased. The parser keeps the codes it
+/// does not know (RFC 5530's among them) at the start of the text.
+pub(crate) fn code_name(code: Option<&ResponseCode<'_>>, text: &str) -> Option<String> {
+    let known = match code {
+        None => None,
+        Some(ResponseCode::Alert) => Some("ALERT"),
+        Some(ResponseCode::BadCharset(_)) => Some("BADCHARSET"),
+        Some(ResponseCode::Capabilities(_)) => Some("CAPABILITY"),
+        Some(ResponseCode::HighestModSeq(_)) => Some("HIGHESTMODSEQ"),
+        Some(ResponseCode::Parse) => Some("PARSE"),
+        Some(ResponseCode::PermanentFlags(_)) => Some("PERMANENTFLAGS"),
+        Some(ResponseCode::ReadOnly) => Some("READ-ONLY"),
+        Some(ResponseCode::ReadWrite) => Some("READ-WRITE"),
+        Some(ResponseCode::TryCreate) => Some("TRYCREATE"),
+        Some(ResponseCode::UidNext(_)) => Some("UIDNEXT"),
+        Some(ResponseCode::UidValidity(_)) => Some("UIDVALIDITY"),
+        Some(ResponseCode::Unseen(_)) => Some("UNSEEN"),
+        Some(ResponseCode::AppendUid(..)) => Some("APPENDUID"),
+        Some(ResponseCode::CopyUid(..)) => Some("COPYUID"),
+        Some(ResponseCode::UidNotSticky) => Some("UIDNOTSTICKY"),
+        Some(_) => Some("METADATA"),
+    };
+    if let Some(name) = known {
+        return Some(name.to_string());
+    }
+    let rest = text.strip_prefix('[')?;
+    let end = rest.find([']', ' '])?;
+    let atom = &rest[..end];
+    (!atom.is_empty()).then(|| atom.to_ascii_uppercase())
+}
+
+/// A string as the server meant it: async-imap's parser returns quoted
+/// strings with their escapes (`a\"b` for `"a\\\"b"`). A literal with a
+/// backslash would be changed too, but servers send literals only for
+/// strings a quoted one cannot carry (CR, LF, 8-bit), which names and
+/// BODYSTRUCTURE fields practically never hold.
+pub(crate) fn unescape(s: &str) -> Cow<'_, str> {
+    if !s.contains('\\') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// What to say about a response async-imap could not parse. Its error
+/// holds the raw bytes, which may be mail: keep only the first three words
+/// of the response (`* ESEARCH (TAG`).
+fn unparsable(error: &str) -> String {
+    let start = error
+        .split_once("during parsing of \"")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let words: Vec<&str> = start.split_whitespace().take(3).collect();
+    format!(
+        "a response this client cannot parse ({}...)",
+        words.join(" ").replace("\\r\\n", " ")
+    )
+}
+
+/// RFC 5530 codes that mean "not now" rather than "not this".
+const TEMPORARY_CODES: &[&str] = &["UNAVAILABLE", "SERVERBUG", "LIMIT", "INUSE"];
+
+impl ImapSession {
+    pub(crate) fn literals(&self) -> Literals {
+        use super::Capability;
+        Literals {
+            plus: self.capabilities.has(Capability::LiteralPlus),
+            minus: self.capabilities.has(Capability::LiteralMinus),
+        }
+    }
+
+    pub(crate) fn command<'a>(&self, text: impl Into<String>) -> Command<'a> {
+        Command::new(self.literals(), text)
+    }
+
+    /// Runs `cmd` to its tagged completion; every untagged response goes to
+    /// `each` (after the session noted what concerns it). NO and BAD are
+    /// returned as a [`Done`], for the caller to judge (see [`Self::ok`]).
+    pub(crate) async fn run<F>(
+        &mut self,
+        phase: &'static str,
+        cmd: Command<'_>,
+        mut each: F,
+    ) -> Result<Done, ImapError>
+    where
+        F: FnMut(&Response<'_>) + Send,
+    {
+        if self.broken || self.in_command {
+            self.broken = true;
+            return Err(self.unavailable(Failure::Protocol(
+                "the IMAP session is unusable after an earlier failure".into(),
+            )));
+        }
+        self.in_command = true;
+        let tag = format!("ag{}", self.next_tag);
+        self.next_tag += 1;
+        let result = self.exchange(phase, &tag, cmd, &mut each).await;
+        // Whatever async-imap's own commands queued: nobody reads it.
+        while self.session.unsolicited_responses.try_recv().is_ok() {}
+        match result {
+            Ok(done) => {
+                self.in_command = false;
+                if done.status == Outcome::Bad {
+                    tracing::debug!(phase, text = %done.text, "IMAP command answered BAD");
+                }
+                Ok(done)
+            }
+            Err(failure) => {
+                self.broken = true;
+                self.selected = None;
+                tracing::debug!(phase, %failure, "IMAP command failed; session discarded");
+                Err(self.unavailable(failure))
+            }
+        }
+    }
+
+    /// NO becomes [`ImapError::Refused`] (or `Unavailable` for the RFC 5530
+    /// "try later" codes), BAD `Unavailable` (this client or the server is
+    /// wrong; the session is not reused).
+    pub(crate) fn ok(&mut self, phase: &'static str, done: Done) -> Result<Done, ImapError> {
+        match done.status {
+            Outcome::Ok => Ok(done),
+            Outcome::No => {
+                let temporary = done
+                    .code_name
+                    .as_deref()
+                    .is_some_and(|c| TEMPORARY_CODES.contains(&c));
+                if temporary {
+                    self.broken = true;
+                    Err(self.unavailable(Failure::Refused(format!("{phase}: {}", done.text))))
+                } else {
+                    Err(ImapError::Refused {
+                        code: done.code_name,
+                        text: done.text,
+                    })
+                }
+            }
+            Outcome::Bad => {
+                self.broken = true;
+                Err(self.unavailable(Failure::Protocol(format!(
+                    "{phase}: the server answered BAD: {}",
+                    done.text
+                ))))
+            }
+        }
+    }
+
+    /// [`Self::run`] then [`Self::ok`].
+    pub(crate) async fn run_ok<F>(
+        &mut self,
+        phase: &'static str,
+        cmd: Command<'_>,
+        each: F,
+    ) -> Result<Done, ImapError>
+    where
+        F: FnMut(&Response<'_>) + Send,
+    {
+        let done = self.run(phase, cmd, each).await?;
+        self.ok(phase, done)
+    }
+
+    async fn write_segment(
+        &mut self,
+        phase: &'static str,
+        prefix: Option<&str>,
+        segment: &[Cow<'_, [u8]>],
+    ) -> Result<(), Failure> {
+        let after = self.timeouts.response;
+        let stream = self.session.get_mut();
+        let prefix = prefix.map(str::as_bytes).unwrap_or_default();
+        // In slices, so that the deadline is per piece of progress, not for
+        // a whole large APPEND.
+        let pieces = std::iter::once(prefix)
+            .chain(segment.iter().map(|p| p.as_ref()))
+            .flat_map(|p| p.chunks(64 * 1024));
+        for chunk in pieces {
+            match tokio::time::timeout(after, stream.write_all(chunk)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(Failure::Io(e)),
+                Err(_) => return Err(Failure::Timeout { phase, after }),
+            }
+        }
+        match tokio::time::timeout(after, stream.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failure::Io(e)),
+            Err(_) => Err(Failure::Timeout { phase, after }),
+        }
+    }
+
+    async fn exchange(
+        &mut self,
+        phase: &'static str,
+        tag: &str,
+        cmd: Command<'_>,
+        each: &mut (dyn FnMut(&Response<'_>) + Send),
+    ) -> Result<Done, Failure> {
+        let mut segments = cmd.segments.into_iter();
+        let mut first = segments.next().unwrap_or_default();
+        // The CRLF closes the last segment.
+        let mut pending: Vec<Vec<Cow<'_, [u8]>>> = segments.collect();
+        match pending.last_mut() {
+            Some(last) => last.push(Cow::Borrowed(b"\r\n")),
+            None => first.push(Cow::Borrowed(b"\r\n")),
+        }
+        let mut pending = pending.into_iter();
+        self.write_segment(phase, Some(&format!("{tag} ")), &first)
+            .await?;
+        let after = self.timeouts.response;
+        let mut bye: Option<String> = None;
+        loop {
+            // Re-armed for every response: the server has `after` to start
+            // answering, and `after` between any two pieces of an answer.
+            self.session.get_mut().set_read_timeout(Some(after));
+            let read = self.session.read_response().await;
+            self.session.get_mut().set_read_timeout(None);
+            let response = match read {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    return Err(match bye {
+                        Some(text) => Failure::Refused(text),
+                        None => Failure::Closed,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    return Err(Failure::Timeout { phase, after });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    return Err(Failure::Closed);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Other => {
+                    return Err(Failure::Protocol(unparsable(&e.to_string())));
+                }
+                Err(e) => return Err(Failure::Io(e)),
+            };
+            match response.parsed() {
+                Response::Done {
+                    tag: done_tag,
+                    status,
+                    outcome,
+                } if done_tag.0 == tag => {
+                    let text = outcome
+                        .information
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_string();
+                    let code_name = code_name(outcome.code.as_ref(), &text);
+                    let code = match &outcome.code {
+                        Some(ResponseCode::CopyUid(a, b, c)) => {
+                            Some(ResponseCode::CopyUid(*a, b.clone(), c.clone()))
+                        }
+                        Some(ResponseCode::AppendUid(a, b)) => {
+                            Some(ResponseCode::AppendUid(*a, b.clone()))
+                        }
+                        Some(ResponseCode::HighestModSeq(m)) => {
+                            Some(ResponseCode::HighestModSeq(*m))
+                        }
+                        Some(ResponseCode::ReadOnly) => Some(ResponseCode::ReadOnly),
+                        Some(ResponseCode::ReadWrite) => Some(ResponseCode::ReadWrite),
+                        Some(ResponseCode::TryCreate) => Some(ResponseCode::TryCreate),
+                        _ => None,
+                    };
+                    let status = match status {
+                        Status::Ok => Outcome::Ok,
+                        Status::No => Outcome::No,
+                        _ => Outcome::Bad,
+                    };
+                    return Ok(Done {
+                        status,
+                        code,
+                        code_name,
+                        text,
+                    });
+                }
+                Response::Done { .. } => {
+                    // Another command's completion: none is outstanding.
+                    return Err(Failure::Protocol(
+                        "a completion for a command this client did not send".into(),
+                    ));
+                }
+                Response::Continue(_) => match pending.next() {
+                    Some(segment) => self.write_segment(phase, None, &segment).await?,
+                    None => {
+                        return Err(Failure::Protocol(
+                            "a continuation request this client did not ask for".into(),
+                        ));
+                    }
+                },
+                Response::Data {
+                    status: Status::Bye,
+                    outcome,
+                } => {
+                    bye = Some(
+                        outcome
+                            .information
+                            .as_deref()
+                            .unwrap_or("the server said BYE")
+                            .to_string(),
+                    );
+                }
+                other => {
+                    self.note(other);
+                    each(other);
+                }
+            }
+        }
+    }
+
+    /// Keeps the selected mailbox's counters current from untagged data.
+    fn note(&mut self, response: &Response<'_>) {
+        use async_imap::imap_proto::MailboxDatum;
+        let Some(sel) = self.selected.as_mut() else {
+            return;
+        };
+        match response {
+            Response::MailboxData(MailboxDatum::Exists(n)) => sel.exists = *n,
+            Response::Expunge(_) => sel.exists = sel.exists.saturating_sub(1),
+            Response::Vanished {
+                earlier: false,
+                uids,
+            } => {
+                let gone: u64 = uids
+                    .iter()
+                    .map(|r| (*r.end() as u64).saturating_sub(*r.start() as u64) + 1)
+                    .sum();
+                sel.exists = sel.exists.saturating_sub(gone.min(u32::MAX as u64) as u32);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_quoted_or_literal() {
+        let sync = Literals::default();
+        let plus = Literals {
+            plus: true,
+            minus: false,
+        };
+        let minus = Literals {
+            plus: false,
+            minus: true,
+        };
+        assert_eq!(
+            Command::new(sync, "CREATE ")
+                .string("Stra&AN8-e")
+                .rendered(),
+            ["CREATE \"Stra&AN8-e\""]
+        );
+        assert_eq!(
+            Command::new(sync, "CREATE ").string("a\"b").rendered(),
+            ["CREATE {3}\r\n", "a\"b"]
+        );
+        assert_eq!(
+            Command::new(plus, "CREATE ").string("a\\b").rendered(),
+            ["CREATE {3+}\r\na\\b"]
+        );
+        assert_eq!(
+            Command::new(minus, "RENAME ")
+                .string("ä")
+                .text(" ")
+                .string("b")
+                .rendered(),
+            ["RENAME {2+}\r\nä \"b\""]
+        );
+        let big = vec![b'x'; 5000];
+        assert_eq!(
+            Command::new(minus, "APPEND INBOX ")
+                .literal(&big)
+                .rendered()[0],
+            "APPEND INBOX {5000}\r\n"
+        );
+    }
+
+    #[test]
+    fn unparsable_responses_are_named_not_quoted() {
+        let e = r#"Error(Error { input: [42, 32], code: Tag }) during parsing of "* ESEARCH (TAG \"ag5\") UID ALL 1:9\r\nag5 OK done\r\n""#;
+        assert_eq!(
+            unparsable(e),
+            "a response this client cannot parse (* ESEARCH (TAG...)"
+        );
+        assert_eq!(
+            unparsable("odd"),
+            "a response this client cannot parse (...)"
+        );
+    }
+
+    #[test]
+    fn quoted_strings_are_unescaped() {
+        assert_eq!(unescape("plain"), "plain");
+        assert_eq!(unescape(r#"a\"b"#), "a\"b");
+        assert_eq!(unescape(r"a\\b"), r"a\b");
+        assert_eq!(unescape(r"\\"), r"\");
+    }
+
+    #[test]
+    fn response_code_names() {
+        use async_imap::imap_proto::Response;
+        let parse = |s: &'static str| match Response::parse(s.as_bytes()) {
+            Ok((_, Response::Done { outcome, .. })) => {
+                let text = outcome
+                    .information
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string();
+                code_name(outcome.code.as_ref(), &text)
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            parse("a1 NO [ALREADYEXISTS] Mailbox already exists\r\n").as_deref(),
+            Some("ALREADYEXISTS")
+        );
+        assert_eq!(
+            parse("a1 NO [NONEXISTENT] Mailbox doesn't exist: x\r\n").as_deref(),
+            Some("NONEXISTENT")
+        );
+        assert_eq!(
+            parse("a1 NO [TRYCREATE] Mailbox doesn't exist: x\r\n").as_deref(),
+            Some("TRYCREATE")
+        );
+        assert_eq!(
+            parse("a1 OK [APPENDUID 38505 3955] APPEND completed\r\n").as_deref(),
+            Some("APPENDUID")
+        );
+        assert_eq!(
+            parse("a1 OK [CLIENTBUG] Status on selected mailbox\r\n").as_deref(),
+            Some("CLIENTBUG")
+        );
+        assert_eq!(parse("a1 NO Mailbox doesn't exist: x\r\n"), None);
+        assert_eq!(
+            parse("a1 NO [unavailable] later\r\n").as_deref(),
+            Some("UNAVAILABLE")
+        );
+    }
+}
