@@ -18,8 +18,8 @@ pub use dav::{CollectionKind, DavClient, DavCollection, DavError, DavInfo};
 pub use endpoint::{DavEndpoint, EndpointError, ImapEndpoint, Security, ServerAddr, SmtpEndpoint};
 pub use imap::{
     Capabilities, Capability, Changes, Flag, Flags, FlagsOf, ImapClient, ImapError, ImapProbe,
-    ImapSession, MailboxListing, MailboxStatus, MessageSummary, Selected, SpecialUse, StoreOp,
-    SyncMode,
+    ImapSession, MailboxListing, MailboxStatus, MessageSummary, PooledSession, Selected,
+    SessionPool, SpecialUse, StoreOp, SyncMode,
 };
 pub use net::{Failure, Timeouts};
 pub use smtp::{SmtpClient, SmtpError, SmtpInfo};

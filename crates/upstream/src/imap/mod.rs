@@ -1,7 +1,7 @@
 //! The IMAP client: checks a device's credentials by logging in upstream,
 //! and hands out the authenticated session with the mail operations the
 //! sync engine needs (mailboxes, QRESYNC/CONDSTORE changes, summaries,
-//! sections, flags, moves, appends).
+//! sections, flags, moves, appends), and a per-user session pool.
 
 mod capabilities;
 mod conn;
@@ -9,6 +9,7 @@ mod date;
 mod fetch;
 mod flags;
 mod mailbox;
+mod pool;
 mod raw;
 mod seqset;
 mod store;
@@ -19,6 +20,7 @@ pub use capabilities::{Capabilities, Capability, WANTED};
 pub use fetch::{Changes, FlagsOf, MessageSummary};
 pub use flags::{Flag, Flags};
 pub use mailbox::{MailboxListing, MailboxStatus, Selected, SpecialUse, SyncMode};
+pub use pool::{PooledSession, SessionPool};
 pub use seqset::compress as sequence_set;
 pub use store::StoreOp;
 
