@@ -2,6 +2,7 @@
 //! commands land, the content backends). No HTTP here; the gateway calls in.
 
 pub mod device;
+pub mod mail;
 pub mod provision;
 pub mod settings;
 
@@ -29,10 +30,40 @@ pub enum EngineError {
     /// The request cannot be answered with a document at all (HTTP 400).
     #[error("{0}")]
     BadRequest(String),
+    /// An upstream server (or the store's worker) is unavailable: the device retries later
+    /// (HTTP 503 with Retry-After). Nothing was acknowledged.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// The commands `dispatch` answers; the gateway advertises exactly these and answers others 501.
-pub const IMPLEMENTED: &[Command] = &[Command::Provision, Command::Settings];
+pub const IMPLEMENTED: &[Command] = &[
+    Command::Provision,
+    Command::Settings,
+    Command::FolderSync,
+    Command::FolderCreate,
+    Command::FolderUpdate,
+    Command::FolderDelete,
+    Command::Sync,
+    Command::GetItemEstimate,
+    Command::ItemOperations,
+    Command::MoveItems,
+];
+
+/// The commands that need the user's mail store (answered by [`mail::dispatch`]).
+pub fn needs_mail(command: Command) -> bool {
+    matches!(
+        command,
+        Command::FolderSync
+            | Command::FolderCreate
+            | Command::FolderUpdate
+            | Command::FolderDelete
+            | Command::Sync
+            | Command::GetItemEstimate
+            | Command::ItemOperations
+            | Command::MoveItems
+    )
+}
 
 /// Runs one command. Blocking (store I/O): call it off the async threads.
 pub fn dispatch(

@@ -11,6 +11,12 @@ pub struct MailState {
     /// Every upstream change up to this modseq is either on the device or in a pending set.
     /// 0 when the server has no CONDSTORE.
     pub modseq: u64,
+    /// UIDNEXT and the message count as of `modseq`: with them a server without QRESYNC can
+    /// tell that nothing was added or expunged without listing.
+    #[serde(default)]
+    pub uid_next: u32,
+    #[serde(default)]
+    pub messages: u32,
     /// The FilterType code the state was built for (0: everything).
     pub filter: u8,
     /// UIDs the device has.

@@ -1,0 +1,327 @@
+//! Email items from IMAP: summary first (flags, headers, structure), then only the body parts
+//! the device's preferences need, each fetched no further than its truncation.
+
+use convert::mail::{self as m, BodyRequest, WantedBody};
+use eas::ProtocolVersion;
+use eas::airsyncbase::{Attachment, Body, BodyPreference, BodyType};
+use eas::email::{EmailItem, Flag as EasFlag};
+use eas::sync::{EmailChange, MimeSupport, SyncOptions};
+use wbxml::Element;
+
+use super::backend::{Flag, MailBackend, Summary};
+use super::ids;
+use crate::EngineError;
+
+/// Plain text up to this size when the device states no preference.
+const DEFAULT_TRUNCATION: u64 = 32 * 1024;
+/// Summaries are fetched this many at a time.
+const SUMMARY_BATCH: usize = 50;
+
+/// The Options that apply to Email (an Options without Class, or with Class Email).
+pub fn email_options(options: &[SyncOptions]) -> Option<&SyncOptions> {
+    options.iter().find(|o| {
+        o.class
+            .as_deref()
+            .is_none_or(|c| c.eq_ignore_ascii_case("Email"))
+    })
+}
+
+/// What body to send, decided from the device's preferences.
+#[derive(Clone, Debug)]
+pub struct BodyChoice {
+    /// The whole message as MIME (BodyPreference Type 4 with MIMESupport).
+    pub mime: Option<MimeChoice>,
+    /// Whether MIME is only for S/MIME messages (MIMESupport 1).
+    pub mime_smime_only: bool,
+    /// The text body otherwise.
+    pub text: BodyRequest,
+}
+
+#[derive(Clone, Debug)]
+pub struct MimeChoice {
+    pub limit: Option<u64>,
+    pub all_or_none: bool,
+}
+
+impl BodyChoice {
+    pub fn for_sync(options: Option<&SyncOptions>) -> BodyChoice {
+        Self::from_options(options, Some(DEFAULT_TRUNCATION))
+    }
+
+    /// A Fetch asks for one item; without a stated truncation it gets the whole body.
+    pub fn for_fetch(options: Option<&SyncOptions>) -> BodyChoice {
+        Self::from_options(options, None)
+    }
+
+    fn from_options(options: Option<&SyncOptions>, default_truncation: Option<u64>) -> BodyChoice {
+        let prefs: &[BodyPreference] = options
+            .map(|o| o.body_preferences.as_slice())
+            .unwrap_or(&[]);
+        let mime_support = options
+            .map(|o| o.mime_support)
+            .unwrap_or(MimeSupport::Never);
+        Self::from_preferences(
+            prefs,
+            mime_support,
+            options
+                .and_then(|o| o.mime_truncation)
+                .and_then(|t| t.limit()),
+            default_truncation,
+        )
+    }
+
+    pub fn from_preferences(
+        prefs: &[BodyPreference],
+        mime_support: MimeSupport,
+        mime_truncation: Option<u64>,
+        default_truncation: Option<u64>,
+    ) -> BodyChoice {
+        let find = |t: BodyType| prefs.iter().find(|p| p.body_type == t);
+        let mime = match (mime_support, find(BodyType::Mime)) {
+            (MimeSupport::Never, _) | (_, None) => None,
+            (_, Some(p)) => Some(MimeChoice {
+                limit: p.truncation_size.or(mime_truncation),
+                all_or_none: p.all_or_none,
+            }),
+        };
+        let text_pref = find(BodyType::Html).or_else(|| find(BodyType::Plain));
+        let text = match text_pref {
+            Some(p) => BodyRequest {
+                kind: if p.body_type == BodyType::Html {
+                    WantedBody::Html
+                } else {
+                    WantedBody::Plain
+                },
+                truncation: p.truncation_size,
+                all_or_none: p.all_or_none,
+                preview: p.preview,
+            },
+            None => BodyRequest {
+                kind: WantedBody::Plain,
+                truncation: default_truncation,
+                all_or_none: false,
+                preview: prefs.iter().find_map(|p| p.preview),
+            },
+        };
+        BodyChoice {
+            mime,
+            mime_smime_only: mime_support == MimeSupport::SmimeOnly,
+            text,
+        }
+    }
+}
+
+fn body_type(kind: &WantedBody) -> BodyType {
+    match kind {
+        WantedBody::Plain => BodyType::Plain,
+        WantedBody::Html => BodyType::Html,
+        WantedBody::Mime => BodyType::Mime,
+    }
+}
+
+fn is_smime(s: &Summary) -> bool {
+    let st = &s.structure;
+    st.is("multipart", "signed")
+        || st.is("application", "pkcs7-mime")
+        || st.is("application", "x-pkcs7-mime")
+}
+
+/// Builds the Email ApplicationData of each message that still exists, in the order asked.
+pub async fn build<B: MailBackend>(
+    version: ProtocolVersion,
+    collection: &str,
+    backend: &mut B,
+    uids: &[u32],
+    choice: &BodyChoice,
+) -> Result<Vec<(u32, Element)>, EngineError> {
+    let mut out = Vec::with_capacity(uids.len());
+    for chunk in uids.chunks(SUMMARY_BATCH) {
+        let mut summaries = backend.summaries(chunk).await?;
+        // Keep the requested order (newest first), whatever order the server answered in.
+        summaries.sort_by_key(|s| chunk.iter().position(|u| *u == s.uid));
+        for s in summaries {
+            if let Some(item) = item(collection, backend, &s, choice).await? {
+                out.push((s.uid, item.to_application_data(version)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One message as an EmailItem; None when it vanished meanwhile.
+pub async fn item<B: MailBackend>(
+    collection: &str,
+    backend: &mut B,
+    s: &Summary,
+    choice: &BodyChoice,
+) -> Result<Option<EmailItem>, EngineError> {
+    let headers = m::parse_headers(&s.header);
+    let use_mime = match &choice.mime {
+        Some(_) if choice.mime_smime_only => is_smime(s),
+        Some(_) => true,
+        None => false,
+    };
+    let plan = m::plan_body(&s.structure, &choice.text);
+    let body = if let (true, Some(mime)) = (use_mime, &choice.mime) {
+        let fetch_len = mime.limit.map(|l| l.min(s.size));
+        let Some(parts) = backend
+            .sections(s.uid, &[(String::new(), fetch_len)])
+            .await?
+        else {
+            return Ok(None);
+        };
+        let raw = parts.into_iter().next().map(|(_, b)| b).unwrap_or_default();
+        let r = m::render_mime(&raw, s.size, mime.limit);
+        body_of(r, mime.all_or_none)
+    } else {
+        let wanted: Vec<(String, Option<u64>)> = plan
+            .fetch
+            .iter()
+            .map(|f| (f.path.section(), f.max_bytes))
+            .collect();
+        let fetched = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            let Some(parts) = backend.sections(s.uid, &wanted).await? else {
+                return Ok(None);
+            };
+            plan.fetch
+                .iter()
+                .filter_map(|f| {
+                    let section = f.path.section();
+                    let bytes = parts.iter().find(|(sec, _)| *sec == section)?.1.clone();
+                    let part_size = s.structure.find(&f.path).map(|p| p.size).unwrap_or(0);
+                    let whole = (bytes.len() as u64) >= part_size;
+                    Some((f.path.clone(), bytes, whole))
+                })
+                .collect()
+        };
+        let r = m::render_body(&s.structure, &plan, &choice.text, &fetched);
+        body_of(r, choice.text.all_or_none)
+    };
+    let attachments = m::attachments(&s.structure, &plan)
+        .into_iter()
+        .map(|a| Attachment {
+            file_reference: ids::file_reference(collection, s.uid, &a.path),
+            display_name: a.display_name,
+            method: a.method,
+            estimated_data_size: a.estimated_size,
+            content_id: a.content_id,
+            content_location: a.content_location,
+            is_inline: a.is_inline,
+        })
+        .collect();
+    let date = headers.date.unwrap_or(s.internal_date);
+    let mut item = flag_fields(&s.flags);
+    item.to = m::address_list(&headers.to);
+    item.cc = m::address_list(&headers.cc);
+    item.from = m::address_list(&headers.from);
+    item.reply_to = m::address_list(&headers.reply_to);
+    item.subject = headers.subject.clone().unwrap_or_default();
+    item.date_received = eas::date::format_utc(s.internal_date);
+    item.display_to = m::display_to(&headers.to);
+    item.thread_topic = headers
+        .thread_topic
+        .clone()
+        .or_else(|| headers.subject.clone())
+        .unwrap_or_default();
+    item.importance = headers.importance.code();
+    item.message_class = m::message_class(&s.structure, &headers);
+    item.internet_cpid = 65001;
+    item.content_class = Some("urn:content-classes:message".to_owned());
+    item.native_body_type = Some(plan.native);
+    item.conversation_id = Some(m::conversation_id(&headers).to_vec());
+    item.conversation_index = Some(m::conversation_index(&headers, date));
+    item.is_draft = Some(s.flags.contains(&Flag::Draft));
+    item.body = Some(body);
+    item.attachments = attachments;
+    Ok(Some(item))
+}
+
+fn body_of(r: m::RenderedBody, all_or_none: bool) -> Body {
+    let truncated = r.truncated;
+    Body {
+        body_type: body_type(&r.kind),
+        estimated_data_size: r.estimated_size,
+        truncated,
+        data: if truncated && all_or_none {
+            None
+        } else {
+            Some(r.data)
+        },
+        preview: r.preview,
+    }
+}
+
+/// Read, Flag, Categories and LastVerbExecuted from IMAP flags.
+fn flag_fields(flags: &[Flag]) -> EmailItem {
+    let mut item = EmailItem::default();
+    item.read = flags.contains(&Flag::Seen);
+    item.flag = flags.contains(&Flag::Flagged).then(|| EasFlag {
+        status: Some(2),
+        flag_type: Some("Flag for follow up".to_owned()),
+        ..EasFlag::default()
+    });
+    item.categories = flags
+        .iter()
+        .filter_map(|f| match f {
+            Flag::Keyword(k) => m::category_for_keyword(k),
+            _ => None,
+        })
+        .collect();
+    // MS-ASEMAIL 2.2.2.45: 1 reply to sender, 3 forward.
+    item.last_verb_executed = if flags.contains(&Flag::forwarded()) {
+        Some(3)
+    } else if flags.contains(&Flag::Answered) {
+        Some(1)
+    } else {
+        None
+    };
+    item
+}
+
+/// The ApplicationData of a server Change: the flag-like fields only.
+pub fn change_data(version: ProtocolVersion, flags: &[Flag]) -> Element {
+    flag_fields(flags).to_change_data(version)
+}
+
+/// The IMAP flags to add and remove for a device's change.
+pub fn flag_edits(change: &EmailChange, current: &[Flag]) -> (Vec<Flag>, Vec<Flag>) {
+    let mut add = Vec::new();
+    let mut remove = Vec::new();
+    match change.read {
+        Some(true) if !current.contains(&Flag::Seen) => add.push(Flag::Seen),
+        Some(false) if current.contains(&Flag::Seen) => remove.push(Flag::Seen),
+        _ => {}
+    }
+    if let Some(flag) = &change.flag {
+        // Status 2 is "active"; complete (1) and cleared (0 or an empty Flag) unflag.
+        let active = flag.as_ref().is_some_and(|f| f.status == Some(2));
+        match (active, current.contains(&Flag::Flagged)) {
+            (true, false) => add.push(Flag::Flagged),
+            (false, true) => remove.push(Flag::Flagged),
+            _ => {}
+        }
+    }
+    if let Some(categories) = &change.categories {
+        let wanted: Vec<String> = categories
+            .iter()
+            .map(|c| m::keyword_for_category(c))
+            .collect();
+        for f in current {
+            if let Flag::Keyword(k) = f
+                && m::category_for_keyword(k).is_some()
+                && !wanted.contains(k)
+            {
+                remove.push(f.clone());
+            }
+        }
+        for k in wanted {
+            let f = Flag::Keyword(k);
+            if !current.contains(&f) {
+                add.push(f);
+            }
+        }
+    }
+    (add, remove)
+}

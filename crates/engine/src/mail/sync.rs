@@ -1,0 +1,722 @@
+//! Sync of the Email class (MS-ASCMD 2.2.1.21) over one mailbox per collection.
+//!
+//! State per device and collection (`state::CollectionRecord`): the UIDs the device has, the
+//! modseq up to which every upstream change is either on the device or pending, and what the
+//! last step sent, so a retry with the previous key gets the same items and the same new key.
+//! Incremental steps ask IMAP only for what changed since that modseq (QRESYNC), so a
+//! no-change Sync costs one STATUS whatever the mailbox's size.
+
+use eas::sync::{
+    ClientCommand, ClientResponse, EmailChange, ServerCommand, SyncCollectionRequest,
+    SyncCollectionResponse, SyncRequest, SyncResponse, SyncStatus,
+};
+use eas::{FolderType, SyncKey};
+use state::{CollectionRecord, FolderSource, MailState, RangeSet, SentBatch, StoredResponse};
+
+use super::backend::{BackendError, ChangeTracking, MailBackend, MailboxState};
+use super::items::{self, BodyChoice};
+use super::{MailContext, blocking, ids};
+use crate::EngineError;
+
+/// WindowSize when the client gives none (MS-ASCMD 2.2.3.199).
+const DEFAULT_WINDOW: u32 = 100;
+
+pub async fn sync<B: MailBackend>(
+    ctx: &MailContext<'_>,
+    backend: &mut B,
+    req: &SyncRequest,
+) -> Result<SyncResponse, EngineError> {
+    let user = ctx.device.user.clone();
+    let folders = blocking(ctx.store, move |s| Ok(s.user_folders(&user)?)).await?;
+    let trash = super::special_mailbox(ctx, FolderType::DeletedItems).await?;
+    let mut out = Vec::new();
+    let mut writes: Vec<(String, Option<CollectionRecord>)> = Vec::new();
+    for coll in &req.collections {
+        let cid = coll.collection_id.as_str().to_owned();
+        let Some(entry) = folders.by_id(&cid) else {
+            out.push(status_only(coll, SyncStatus::FolderHierarchyChanged));
+            continue;
+        };
+        let FolderSource::Mail { mailbox, .. } = &entry.source;
+        let window = coll
+            .window_size
+            .or(req.window_size)
+            .unwrap_or(DEFAULT_WINDOW)
+            .clamp(1, ctx.config.max_window);
+        let record = blocking(ctx.store, {
+            let dev = ctx.device.clone();
+            let cid = cid.clone();
+            move |s| Ok(s.collection(&dev, &cid)?)
+        })
+        .await?;
+        let one = One {
+            ctx,
+            coll,
+            cid: &cid,
+            mailbox,
+            trash: trash.as_deref(),
+            window,
+        };
+        let (resp, write) = match one.run(backend, record).await {
+            Ok(r) => r,
+            Err(EngineError::Unavailable(why)) if why == NO_MAILBOX => {
+                (status_only(coll, SyncStatus::FolderHierarchyChanged), None)
+            }
+            Err(e) => return Err(e),
+        };
+        out.push(resp);
+        if let Some(w) = write {
+            writes.push((cid, w));
+        }
+    }
+    if !writes.is_empty() {
+        let dev = ctx.device.clone();
+        blocking(ctx.store, move |s| {
+            s.write(|tx| {
+                for (cid, rec) in &writes {
+                    match rec {
+                        Some(r) => tx.put_collection(&dev, cid, r)?,
+                        None => tx.remove_collection(&dev, cid)?,
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(SyncResponse {
+        status: None,
+        limit: None,
+        collections: out,
+    })
+}
+
+const NO_MAILBOX: &str = "the collection's mailbox does not exist";
+
+fn status_only(coll: &SyncCollectionRequest, status: SyncStatus) -> SyncCollectionResponse {
+    SyncCollectionResponse {
+        class: coll.class.clone(),
+        sync_key: coll.sync_key.clone(),
+        collection_id: coll.collection_id.clone(),
+        status,
+        more_available: false,
+        commands: Vec::new(),
+        responses: Vec::new(),
+    }
+}
+
+fn key(k: u32) -> SyncKey {
+    SyncKey::new(k.to_string()).unwrap_or_else(SyncKey::initial)
+}
+
+/// The start of the FilterType window, unix seconds.
+fn cutoff(ctx: &MailContext<'_>, filter: u8) -> Option<i64> {
+    let age = eas::sync::FilterType::from_code(filter)?.max_age()?;
+    Some(ctx.now - age.as_secs() as i64)
+}
+
+/// One collection of one Sync request.
+struct One<'a> {
+    ctx: &'a MailContext<'a>,
+    coll: &'a SyncCollectionRequest,
+    cid: &'a str,
+    mailbox: &'a str,
+    trash: Option<&'a str>,
+    window: u32,
+}
+
+type Outcome = (SyncCollectionResponse, Option<Option<CollectionRecord>>);
+
+impl One<'_> {
+    fn respond(&self, key_value: u32, status: SyncStatus) -> SyncCollectionResponse {
+        SyncCollectionResponse {
+            class: self.coll.class.clone(),
+            sync_key: key(key_value),
+            collection_id: self.coll.collection_id.clone(),
+            status,
+            more_available: false,
+            commands: Vec::new(),
+            responses: Vec::new(),
+        }
+    }
+
+    fn filter(&self) -> u8 {
+        items::email_options(&self.coll.options)
+            .and_then(|o| o.filter_type)
+            .map(|f| f.code())
+            .unwrap_or(0)
+    }
+
+    async fn select<B: MailBackend>(&self, backend: &mut B) -> Result<MailboxState, EngineError> {
+        match backend.select(self.mailbox).await {
+            Ok(s) => Ok(s),
+            Err(BackendError::NoSuchMailbox) => Err(EngineError::Unavailable(NO_MAILBOX.into())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn run<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        record: Option<CollectionRecord>,
+    ) -> Result<Outcome, EngineError> {
+        let requested: Option<u32> = if self.coll.sync_key.is_initial() {
+            Some(0)
+        } else {
+            self.coll.sync_key.as_str().parse().ok()
+        };
+        match (requested, record) {
+            (Some(0), record) => self.initial(backend, record).await,
+            (Some(k), Some(rec)) if k == rec.key => self.step(backend, rec).await,
+            (Some(k), Some(rec)) if rec.previous.as_ref().is_some_and(|p| p.0 == k) => {
+                self.replay(backend, rec).await
+            }
+            _ => Ok((
+                SyncCollectionResponse {
+                    sync_key: SyncKey::initial(),
+                    ..self.respond(0, SyncStatus::InvalidSyncKey)
+                },
+                None,
+            )),
+        }
+    }
+
+    /// Key 0: a new key and the list of what to send, no items yet (MS-ASCMD 3.1.5.3).
+    async fn initial<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        record: Option<CollectionRecord>,
+    ) -> Result<Outcome, EngineError> {
+        let st = self.select(backend).await?;
+        let filter = self.filter();
+        let uids = backend.search(cutoff(self.ctx, filter)).await?;
+        let mail = MailState {
+            uid_validity: st.uid_validity,
+            modseq: st.highest_modseq.unwrap_or(0),
+            uid_next: st.uid_next,
+            messages: st.messages,
+            filter,
+            pending_add: uids.into_iter().collect(),
+            ..MailState::default()
+        };
+        let new_key = record.map(|r| r.key).unwrap_or(0) + 1;
+        let rec = CollectionRecord {
+            key: new_key,
+            mail,
+            previous: None,
+        };
+        Ok((self.respond(new_key, SyncStatus::Success), Some(Some(rec))))
+    }
+
+    async fn step<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        rec: CollectionRecord,
+    ) -> Result<Outcome, EngineError> {
+        let mut mail = rec.mail.clone();
+        let wants_changes = self.coll.get_changes != Some(false);
+        let quiet =
+            self.coll.commands.is_empty() && !mail.has_pending() && self.filter() == mail.filter;
+        // The cheap check: one STATUS tells whether anything changed at all.
+        if quiet && wants_changes {
+            let st = match backend.status(self.mailbox).await {
+                Ok(s) => s,
+                Err(BackendError::NoSuchMailbox) => {
+                    return Err(EngineError::Unavailable(NO_MAILBOX.into()));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if st.uid_validity == mail.uid_validity && unchanged(backend.tracking(), &mail, &st) {
+                return Ok((self.respond(rec.key, SyncStatus::Success), None));
+            }
+        }
+        let st = self.select(backend).await?;
+        if st.uid_validity != mail.uid_validity {
+            tracing::info!(
+                collection = self.cid,
+                "UIDVALIDITY changed: the device resyncs the folder"
+            );
+            return Ok((
+                SyncCollectionResponse {
+                    sync_key: SyncKey::initial(),
+                    ..self.respond(0, SyncStatus::InvalidSyncKey)
+                },
+                Some(None),
+            ));
+        }
+
+        let mut batch = SentBatch::default();
+        let mut responses = Vec::new();
+        self.apply_commands(backend, &mut mail, &mut batch, &mut responses)
+            .await?;
+
+        let mut commands = Vec::new();
+        if wants_changes {
+            let filter = self.filter();
+            if filter != mail.filter {
+                refilter(self.ctx, backend, &mut mail, filter).await?;
+            }
+            if !mail.has_pending() {
+                pull_changes_into(backend, &st, &mut mail).await?;
+            }
+            commands = self.window(backend, &mut mail, &mut batch).await?;
+        } else {
+            mail.modseq = mail.modseq.max(0);
+        }
+        batch.more_available = wants_changes && mail.has_pending();
+
+        if commands.is_empty() && responses.is_empty() {
+            // Nothing for the device: same key; keep the newer baseline.
+            let write = (mail != rec.mail).then(|| {
+                Some(CollectionRecord {
+                    mail,
+                    ..rec.clone()
+                })
+            });
+            let mut r = self.respond(rec.key, SyncStatus::Success);
+            r.more_available = batch.more_available;
+            return Ok((r, write));
+        }
+        let new_key = rec.key + 1;
+        let mut r = self.respond(new_key, SyncStatus::Success);
+        r.more_available = batch.more_available;
+        r.commands = commands;
+        r.responses = responses;
+        let next = CollectionRecord {
+            key: new_key,
+            mail,
+            previous: Some((rec.key, batch)),
+        };
+        Ok((r, Some(Some(next))))
+    }
+
+    /// The device did not get our last answer: send the same items under the same key.
+    async fn replay<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        rec: CollectionRecord,
+    ) -> Result<Outcome, EngineError> {
+        let Some((_, batch)) = &rec.previous else {
+            return Ok((self.respond(0, SyncStatus::InvalidSyncKey), None));
+        };
+        self.select(backend).await?;
+        let mut commands = Vec::new();
+        for uid in batch.deletes.iter() {
+            commands.push(ServerCommand::Delete {
+                server_id: ids::server_id(self.cid, *uid),
+            });
+        }
+        for uid in batch.soft_deletes.iter() {
+            commands.push(ServerCommand::SoftDelete {
+                server_id: ids::server_id(self.cid, *uid),
+            });
+        }
+        commands.extend(self.changes(backend, &batch.changes).await?.0);
+        commands.extend(self.adds(backend, &batch.adds).await?.0);
+        let mut responses = Vec::new();
+        for r in &batch.responses {
+            responses.push(self.stored_response(backend, r).await?);
+        }
+        let mut r = self.respond(rec.key, SyncStatus::Success);
+        r.more_available = batch.more_available;
+        r.commands = commands;
+        r.responses = responses;
+        Ok((r, None))
+    }
+
+    async fn stored_response<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        r: &StoredResponse,
+    ) -> Result<ClientResponse, EngineError> {
+        let status = |code: u16| SyncStatus::from_code(code).unwrap_or(SyncStatus::ServerError);
+        Ok(match r {
+            StoredResponse::Add {
+                client_id,
+                server_id,
+                status: s,
+            } => ClientResponse::Add {
+                client_id: client_id.clone(),
+                server_id: server_id.clone(),
+                status: status(*s),
+            },
+            StoredResponse::Change {
+                server_id,
+                status: s,
+            } => ClientResponse::Change {
+                server_id: server_id.clone(),
+                status: status(*s),
+            },
+            StoredResponse::Delete {
+                server_id,
+                status: s,
+            } => ClientResponse::Delete {
+                server_id: server_id.clone(),
+                status: status(*s),
+            },
+            StoredResponse::Fetch { server_id, .. } => self.fetch(backend, server_id).await?,
+        })
+    }
+
+    /// Applies the client's Add/Change/Delete/Fetch. A change to an item that is gone gets
+    /// its own status; only an unavailable server fails the request.
+    async fn apply_commands<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        mail: &mut MailState,
+        batch: &mut SentBatch,
+        responses: &mut Vec<ClientResponse>,
+    ) -> Result<(), EngineError> {
+        for command in &self.coll.commands {
+            match command {
+                ClientCommand::Change {
+                    server_id,
+                    application_data,
+                } => {
+                    let status = self
+                        .change(backend, mail, server_id, application_data)
+                        .await?;
+                    if status != SyncStatus::Success {
+                        batch.responses.push(StoredResponse::Change {
+                            server_id: server_id.clone(),
+                            status: status.code(),
+                        });
+                        responses.push(ClientResponse::Change {
+                            server_id: server_id.clone(),
+                            status,
+                        });
+                    }
+                }
+                ClientCommand::Delete { server_id } => {
+                    let status = self.delete(backend, mail, server_id).await?;
+                    if status != SyncStatus::Success {
+                        batch.responses.push(StoredResponse::Delete {
+                            server_id: server_id.clone(),
+                            status: status.code(),
+                        });
+                        responses.push(ClientResponse::Delete {
+                            server_id: server_id.clone(),
+                            status,
+                        });
+                    }
+                }
+                ClientCommand::Fetch { server_id } => {
+                    let r = self.fetch(backend, server_id).await?;
+                    batch.responses.push(StoredResponse::Fetch {
+                        server_id: server_id.clone(),
+                        status: 1,
+                    });
+                    responses.push(r);
+                }
+                ClientCommand::Add { client_id, .. } => {
+                    // Mail items are created by sending (SendMail) or, from 16.0, as drafts;
+                    // neither is served by Sync yet.
+                    batch.responses.push(StoredResponse::Add {
+                        client_id: client_id.clone(),
+                        server_id: None,
+                        status: SyncStatus::ConversionError.code(),
+                    });
+                    responses.push(ClientResponse::Add {
+                        client_id: client_id.clone(),
+                        server_id: None,
+                        status: SyncStatus::ConversionError,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn change<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        mail: &mut MailState,
+        server_id: &str,
+        data: &wbxml::Element,
+    ) -> Result<SyncStatus, EngineError> {
+        let Some(uid) = ids::parse_server_id(self.cid, server_id) else {
+            return Ok(SyncStatus::ObjectNotFound);
+        };
+        let Ok(change) = EmailChange::from_application_data(data) else {
+            return Ok(SyncStatus::ProtocolError);
+        };
+        let current = backend.flags(&[uid]).await?;
+        let Some(current) = current.into_iter().find(|f| f.uid == uid) else {
+            forget(mail, uid);
+            return Ok(SyncStatus::ObjectNotFound);
+        };
+        let (add, remove) = items::flag_edits(&change, &current.flags);
+        if !add.is_empty() {
+            backend.add_flags(&[uid], &add).await?;
+        }
+        if !remove.is_empty() {
+            backend.remove_flags(&[uid], &remove).await?;
+        }
+        // The device already has this state: do not echo it back as a Change.
+        mail.pending_change.remove(uid);
+        Ok(SyncStatus::Success)
+    }
+
+    async fn delete<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        mail: &mut MailState,
+        server_id: &str,
+    ) -> Result<SyncStatus, EngineError> {
+        let Some(uid) = ids::parse_server_id(self.cid, server_id) else {
+            return Ok(SyncStatus::ObjectNotFound);
+        };
+        let exists = backend.flags(&[uid]).await?.iter().any(|f| f.uid == uid);
+        forget(mail, uid);
+        if !exists {
+            // Already gone: what the device wanted.
+            return Ok(SyncStatus::Success);
+        }
+        // DeletesAsMoves defaults to true (MS-ASCMD 2.2.3.44); in Deleted Items itself, or
+        // when moves are off, the message is expunged.
+        let as_move = self.coll.deletes_as_moves != Some(false);
+        match (as_move, self.trash) {
+            (true, Some(trash)) if trash != self.mailbox => {
+                backend.move_to(&[uid], trash).await?;
+            }
+            _ => backend.expunge(&[uid]).await?,
+        }
+        Ok(SyncStatus::Success)
+    }
+
+    async fn fetch<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        server_id: &str,
+    ) -> Result<ClientResponse, EngineError> {
+        let missing = ClientResponse::Fetch {
+            server_id: server_id.to_owned(),
+            status: SyncStatus::ObjectNotFound,
+            application_data: None,
+        };
+        let Some(uid) = ids::parse_server_id(self.cid, server_id) else {
+            return Ok(missing);
+        };
+        let choice = BodyChoice::for_fetch(items::email_options(&self.coll.options));
+        let built = items::build(self.ctx.version, self.cid, backend, &[uid], &choice).await?;
+        Ok(match built.into_iter().next() {
+            Some((_, data)) => ClientResponse::Fetch {
+                server_id: server_id.to_owned(),
+                status: SyncStatus::Success,
+                application_data: Some(data),
+            },
+            None => missing,
+        })
+    }
+
+    /// Picks this response's share of the pending changes: deletes, then flag changes, then
+    /// new messages newest first.
+    async fn window<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        mail: &mut MailState,
+        batch: &mut SentBatch,
+    ) -> Result<Vec<ServerCommand>, EngineError> {
+        let mut budget = self.window as usize;
+        let mut commands = Vec::new();
+        let deletes: Vec<u32> = mail.pending_delete.iter().take(budget).collect();
+        for uid in &deletes {
+            mail.pending_delete.remove(*uid);
+            mail.have.remove(*uid);
+            commands.push(ServerCommand::Delete {
+                server_id: ids::server_id(self.cid, *uid),
+            });
+        }
+        budget -= deletes.len();
+        batch.deletes = deletes;
+
+        let soft: Vec<u32> = mail.pending_soft_delete.iter().take(budget).collect();
+        for uid in &soft {
+            mail.pending_soft_delete.remove(*uid);
+            mail.have.remove(*uid);
+            commands.push(ServerCommand::SoftDelete {
+                server_id: ids::server_id(self.cid, *uid),
+            });
+        }
+        budget -= soft.len();
+        batch.soft_deletes = soft;
+
+        let changes: Vec<u32> = mail.pending_change.iter().take(budget).collect();
+        for uid in &changes {
+            mail.pending_change.remove(*uid);
+        }
+        let (cmds, found) = self.changes(backend, &changes).await?;
+        for uid in &changes {
+            if !found.contains(uid) {
+                // Gone since: tell the device next time.
+                mail.have.remove(*uid);
+                mail.pending_delete.insert(*uid);
+            }
+        }
+        budget -= changes.len();
+        commands.extend(cmds);
+        batch.changes = found;
+
+        let adds = mail.pending_add.highest(budget);
+        for uid in &adds {
+            mail.pending_add.remove(*uid);
+        }
+        let (cmds, sent) = self.adds(backend, &adds).await?;
+        for uid in &sent {
+            mail.have.insert(*uid);
+        }
+        commands.extend(cmds);
+        batch.adds = sent;
+        Ok(commands)
+    }
+
+    async fn changes<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        uids: &[u32],
+    ) -> Result<(Vec<ServerCommand>, Vec<u32>), EngineError> {
+        if uids.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let flags = backend.flags(uids).await?;
+        let mut found = Vec::new();
+        let mut commands = Vec::new();
+        for f in flags {
+            found.push(f.uid);
+            commands.push(ServerCommand::Change {
+                server_id: ids::server_id(self.cid, f.uid),
+                application_data: items::change_data(self.ctx.version, &f.flags),
+            });
+        }
+        Ok((commands, found))
+    }
+
+    async fn adds<B: MailBackend>(
+        &self,
+        backend: &mut B,
+        uids: &[u32],
+    ) -> Result<(Vec<ServerCommand>, Vec<u32>), EngineError> {
+        if uids.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let choice = BodyChoice::for_sync(items::email_options(&self.coll.options));
+        let built = items::build(self.ctx.version, self.cid, backend, uids, &choice).await?;
+        let mut sent = Vec::new();
+        let mut commands = Vec::new();
+        for (uid, data) in built {
+            sent.push(uid);
+            commands.push(ServerCommand::Add {
+                server_id: ids::server_id(self.cid, uid),
+                application_data: data,
+            });
+        }
+        Ok((commands, sent))
+    }
+}
+
+/// Removes a UID from everything the state knows.
+fn forget(mail: &mut MailState, uid: u32) {
+    mail.have.remove(uid);
+    mail.pending_add.remove(uid);
+    mail.pending_change.remove(uid);
+    mail.pending_delete.remove(uid);
+    mail.pending_soft_delete.remove(uid);
+}
+
+/// Whether STATUS shows the mailbox as it was at the state's baseline.
+fn unchanged(tracking: ChangeTracking, mail: &MailState, st: &MailboxState) -> bool {
+    match (tracking, st.highest_modseq) {
+        // Expunges raise HIGHESTMODSEQ under QRESYNC (RFC 7162 3.2.10).
+        (ChangeTracking::Qresync, Some(m)) => m == mail.modseq,
+        (ChangeTracking::Condstore, Some(m)) => {
+            m == mail.modseq && st.messages == mail.messages && st.uid_next == mail.uid_next
+        }
+        _ => st.messages == mail.messages && st.uid_next == mail.uid_next,
+    }
+}
+
+/// Reads what changed upstream since the state's baseline into the pending sets.
+pub(crate) async fn pull_changes_into<B: MailBackend>(
+    backend: &mut B,
+    st: &MailboxState,
+    mail: &mut MailState,
+) -> Result<(), EngineError> {
+    let tracking = backend.tracking();
+    let mut changed: Vec<u32> = Vec::new();
+    let mut vanished: Vec<u32> = Vec::new();
+    let modseq_known = st.highest_modseq.is_some() && mail.modseq > 0;
+    let mut listed: Option<RangeSet> = None;
+    if tracking >= ChangeTracking::Condstore && modseq_known {
+        if st.highest_modseq != Some(mail.modseq) {
+            let c = backend.changes_since(mail.modseq).await?;
+            changed = c.changed.iter().map(|f| f.uid).collect();
+            match c.vanished {
+                Some(v) => vanished = v,
+                None => listed = Some(backend.search(None).await?.into_iter().collect()),
+            }
+        } else if tracking == ChangeTracking::Condstore
+            && (st.messages != mail.messages || st.uid_next != mail.uid_next)
+        {
+            listed = Some(backend.search(None).await?.into_iter().collect());
+        }
+    } else if st.messages != mail.messages || st.uid_next != mail.uid_next {
+        listed = Some(backend.search(None).await?.into_iter().collect());
+    }
+    if let Some(all) = listed {
+        let mut gone = mail.have.clone();
+        gone.subtract(&all);
+        vanished.extend(gone.iter());
+        let mut gone_pending = mail.pending_add.clone();
+        gone_pending.subtract(&all);
+        vanished.extend(gone_pending.iter());
+        if tracking < ChangeTracking::Condstore || !modseq_known {
+            // Without modseqs, new messages are the UIDs at or above the old UIDNEXT.
+            changed.extend(all.iter().filter(|u| *u >= mail.uid_next));
+        }
+    }
+    for uid in changed {
+        if mail.have.contains(uid) {
+            mail.pending_change.insert(uid);
+        } else if uid >= mail.uid_next && !mail.pending_add.contains(uid) {
+            mail.pending_add.insert(uid);
+        }
+    }
+    for uid in vanished {
+        if mail.have.contains(uid) {
+            mail.pending_delete.insert(uid);
+            mail.pending_change.remove(uid);
+        }
+        mail.pending_add.remove(uid);
+    }
+    if let Some(m) = st.highest_modseq {
+        mail.modseq = m;
+    }
+    mail.uid_next = mail.uid_next.max(st.uid_next);
+    mail.messages = st.messages;
+    Ok(())
+}
+
+/// The client asked for another FilterType: messages newly inside the window are added,
+/// those now outside are soft-deleted (MS-ASCMD 2.2.3.168).
+async fn refilter<B: MailBackend>(
+    ctx: &MailContext<'_>,
+    backend: &mut B,
+    mail: &mut MailState,
+    filter: u8,
+) -> Result<(), EngineError> {
+    let target: RangeSet = backend
+        .search(cutoff(ctx, filter))
+        .await?
+        .into_iter()
+        .collect();
+    let mut add = target.clone();
+    add.subtract(&mail.have);
+    let mut out = mail.have.clone();
+    out.subtract(&target);
+    mail.pending_add = add;
+    mail.pending_soft_delete.union(&out);
+    mail.pending_change.subtract(&out);
+    mail.filter = filter;
+    Ok(())
+}

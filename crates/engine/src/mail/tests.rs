@@ -1,0 +1,532 @@
+//! The mail commands against the in-memory store: sync keys, windows, retries, changes both
+//! ways, and what a step costs upstream.
+
+use eas::folder::FolderSyncRequest;
+use eas::sync::{
+    ClientCommand, ClientResponse, EmailChange, ServerCommand, SyncCollectionRequest,
+    SyncCollectionResponse, SyncRequest, SyncStatus,
+};
+use eas::{CollectionId, ProtocolVersion, SyncKey};
+use state::{DeviceKey, Store};
+
+use super::backend::{ChangeTracking, Flag};
+use super::memory::Memory;
+use super::*;
+
+const NOW: i64 = 1_790_000_000;
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Store,
+    device: DeviceKey,
+    config: MailConfig,
+    mem: Memory,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    World {
+        _dir: dir,
+        store,
+        device: DeviceKey::new("alice", "dev1"),
+        config: MailConfig::default(),
+        mem: Memory::new(),
+    }
+}
+
+fn message(n: u32) -> Vec<u8> {
+    format!(
+        "From: Bob <bob@example.test>\r\nTo: alice@example.test\r\nSubject: message {n}\r\n\
+         Message-ID: <m{n}@example.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Body of message {n}.\r\n"
+    )
+    .into_bytes()
+}
+
+impl World {
+    fn ctx(&self) -> MailContext<'_> {
+        MailContext {
+            store: &self.store,
+            device: &self.device,
+            version: ProtocolVersion::V16_1,
+            config: &self.config,
+            now: NOW,
+            accept_multipart: false,
+        }
+    }
+
+    async fn folder_sync(&mut self, key: &str) -> eas::folder::FolderSyncResponse {
+        let req = FolderSyncRequest {
+            sync_key: SyncKey::new(key).unwrap(),
+        };
+        let ctx = MailContext {
+            store: &self.store,
+            device: &self.device,
+            version: ProtocolVersion::V16_1,
+            config: &self.config,
+            now: NOW,
+            accept_multipart: false,
+        };
+        hierarchy::folder_sync(&ctx, &mut self.mem, &req)
+            .await
+            .unwrap()
+    }
+
+    /// The id of the folder with this display name.
+    async fn id(&mut self, name: &str) -> String {
+        let resp = self.folder_sync("0").await;
+        resp.changes
+            .adds
+            .iter()
+            .find(|f| f.display_name == name)
+            .map(|f| f.server_id.as_str().to_owned())
+            .unwrap()
+    }
+
+    async fn sync(&mut self, coll: SyncCollectionRequest) -> SyncCollectionResponse {
+        let req = SyncRequest {
+            collections: vec![coll],
+            wait: None,
+            heartbeat_interval: None,
+            window_size: None,
+            partial: false,
+        };
+        let ctx = MailContext {
+            store: &self.store,
+            device: &self.device,
+            version: ProtocolVersion::V16_1,
+            config: &self.config,
+            now: NOW,
+            accept_multipart: false,
+        };
+        let mut resp = sync::sync(&ctx, &mut self.mem, &req).await.unwrap();
+        resp.collections.remove(0)
+    }
+
+    async fn sync_key(&mut self, id: &str, key: &str, window: u32) -> SyncCollectionResponse {
+        let mut c =
+            SyncCollectionRequest::new(SyncKey::new(key).unwrap(), CollectionId::new(id).unwrap());
+        c.window_size = Some(window);
+        self.sync(c).await
+    }
+}
+
+fn adds(r: &SyncCollectionResponse) -> Vec<String> {
+    r.commands
+        .iter()
+        .filter_map(|c| match c {
+            ServerCommand::Add { server_id, .. } => Some(server_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn kinds(r: &SyncCollectionResponse) -> Vec<(&'static str, String)> {
+    r.commands
+        .iter()
+        .map(|c| match c {
+            ServerCommand::Add { server_id, .. } => ("add", server_id.clone()),
+            ServerCommand::Change { server_id, .. } => ("change", server_id.clone()),
+            ServerCommand::Delete { server_id } => ("delete", server_id.clone()),
+            ServerCommand::SoftDelete { server_id } => ("soft", server_id.clone()),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn folder_sync_lists_the_default_folders_with_their_types() {
+    let mut w = world();
+    let r = w.folder_sync("0").await;
+    let types: Vec<(String, u8)> = r
+        .changes
+        .adds
+        .iter()
+        .map(|f| (f.display_name.clone(), f.folder_type.code()))
+        .collect();
+    assert!(types.contains(&("Inbox".into(), 2)));
+    assert!(types.contains(&("Drafts".into(), 3)));
+    assert!(types.contains(&("Trash".into(), 4)));
+    assert!(types.contains(&("Sent".into(), 5)));
+    assert_eq!(r.sync_key.as_ref().map(|k| k.as_str()), Some("1"));
+}
+
+#[tokio::test]
+async fn folder_sync_with_key_zero_again_keeps_the_ids_and_the_item_state() {
+    let mut w = world();
+    w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 10).await;
+    let r = w.sync_key(&inbox, "1", 10).await;
+    assert_eq!(adds(&r).len(), 1);
+    assert_eq!(w.id("Inbox").await, inbox);
+    // The collection's key still works after the hierarchy was fetched again.
+    let r = w.sync_key(&inbox, "2", 10).await;
+    assert_eq!(r.status, SyncStatus::Success);
+}
+
+#[tokio::test]
+async fn a_server_side_folder_change_shows_in_the_next_folder_sync() {
+    let mut w = world();
+    w.folder_sync("0").await;
+    w.mem.add_box("Projects", None);
+    let r = w.folder_sync("1").await;
+    assert_eq!(r.changes.adds.len(), 1);
+    assert_eq!(r.changes.adds[0].display_name, "Projects");
+    assert_eq!(r.sync_key.as_ref().map(|k| k.as_str()), Some("2"));
+    let unchanged = w.folder_sync("2").await;
+    assert!(unchanged.changes.is_empty());
+    assert_eq!(unchanged.sync_key.as_ref().map(|k| k.as_str()), Some("2"));
+}
+
+#[tokio::test]
+async fn initial_sync_sends_windows_newest_first_until_nothing_is_left() {
+    let mut w = world();
+    for n in 1..=5 {
+        w.mem.append("INBOX", &message(n), NOW);
+    }
+    let inbox = w.id("Inbox").await;
+    let r = w.sync_key(&inbox, "0", 2).await;
+    assert_eq!(r.sync_key.as_str(), "1");
+    assert!(r.commands.is_empty());
+    let r = w.sync_key(&inbox, "1", 2).await;
+    assert_eq!(adds(&r), [format!("{inbox}:5"), format!("{inbox}:4")]);
+    assert!(r.more_available);
+    let r = w.sync_key(&inbox, "2", 2).await;
+    assert_eq!(adds(&r).len(), 2);
+    let r = w.sync_key(&inbox, "3", 2).await;
+    assert_eq!(adds(&r), [format!("{inbox}:1")]);
+    assert!(!r.more_available);
+}
+
+#[tokio::test]
+async fn a_retry_with_the_previous_key_gets_the_same_items_and_the_same_new_key() {
+    let mut w = world();
+    for n in 1..=3 {
+        w.mem.append("INBOX", &message(n), NOW);
+    }
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 2).await;
+    let first = w.sync_key(&inbox, "1", 2).await;
+    let again = w.sync_key(&inbox, "1", 2).await;
+    assert_eq!(first.sync_key, again.sync_key);
+    assert_eq!(adds(&first), adds(&again));
+    // And the window after it is not affected by the retry.
+    let next = w.sync_key(&inbox, "2", 2).await;
+    assert_eq!(adds(&next), [format!("{inbox}:1")]);
+}
+
+#[tokio::test]
+async fn an_unknown_key_is_status_3() {
+    let mut w = world();
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 2).await;
+    let r = w.sync_key(&inbox, "9", 2).await;
+    assert_eq!(r.status, SyncStatus::InvalidSyncKey);
+}
+
+#[tokio::test]
+async fn a_no_change_sync_costs_one_status_and_keeps_the_key() {
+    let mut w = world();
+    w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 10).await;
+    w.sync_key(&inbox, "1", 10).await;
+    w.mem.log.clear();
+    let r = w.sync_key(&inbox, "2", 10).await;
+    assert!(r.commands.is_empty());
+    assert_eq!(r.sync_key.as_str(), "2");
+    assert_eq!(w.mem.log, ["STATUS"]);
+}
+
+#[tokio::test]
+async fn server_side_flags_expunges_and_new_mail_reach_the_device() {
+    let mut w = world();
+    let a = w.mem.append("INBOX", &message(1), NOW);
+    let b = w.mem.append("INBOX", &message(2), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 10).await;
+    w.sync_key(&inbox, "1", 10).await;
+    w.mem.set_flags("INBOX", a, vec![Flag::Seen]);
+    w.mem.remove("INBOX", b);
+    let c = w.mem.append("INBOX", &message(3), NOW);
+    let r = w.sync_key(&inbox, "2", 10).await;
+    let got = kinds(&r);
+    assert!(got.contains(&("delete", format!("{inbox}:{b}"))), "{got:?}");
+    assert!(got.contains(&("change", format!("{inbox}:{a}"))), "{got:?}");
+    assert!(got.contains(&("add", format!("{inbox}:{c}"))), "{got:?}");
+    assert_eq!(got.len(), 3);
+}
+
+#[tokio::test]
+async fn without_qresync_new_and_expunged_mail_is_found_by_listing() {
+    for tracking in [ChangeTracking::Condstore, ChangeTracking::Listing] {
+        let mut w = world();
+        w.mem.tracking = tracking;
+        w.mem.append("INBOX", &message(1), NOW);
+        let b = w.mem.append("INBOX", &message(2), NOW);
+        let inbox = w.id("Inbox").await;
+        w.sync_key(&inbox, "0", 10).await;
+        w.sync_key(&inbox, "1", 10).await;
+        w.mem.remove("INBOX", b);
+        let c = w.mem.append("INBOX", &message(3), NOW);
+        let got = kinds(&w.sync_key(&inbox, "2", 10).await);
+        assert!(
+            got.contains(&("delete", format!("{inbox}:{b}"))),
+            "{tracking:?} {got:?}"
+        );
+        assert!(
+            got.contains(&("add", format!("{inbox}:{c}"))),
+            "{tracking:?} {got:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_read_change_from_the_device_sets_seen_and_is_not_echoed() {
+    let mut w = world();
+    let a = w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 10).await;
+    w.sync_key(&inbox, "1", 10).await;
+    let mut c = SyncCollectionRequest::new(
+        SyncKey::new("2").unwrap(),
+        CollectionId::new(&inbox).unwrap(),
+    );
+    let change = EmailChange {
+        read: Some(true),
+        ..EmailChange::default()
+    };
+    c.commands.push(ClientCommand::Change {
+        server_id: format!("{inbox}:{a}"),
+        application_data: change.to_application_data(),
+    });
+    let r = w.sync(c).await;
+    assert!(
+        r.responses.is_empty(),
+        "success is silent: {:?}",
+        r.responses
+    );
+    assert!(
+        w.mem.boxes["INBOX"].messages[&a]
+            .flags
+            .contains(&Flag::Seen)
+    );
+    let next = w.sync_key(&inbox, r.sync_key.as_str(), 10).await;
+    // The echo is at most a Change of what the device already has; never an Add.
+    assert!(adds(&next).is_empty());
+}
+
+#[tokio::test]
+async fn a_change_to_a_message_that_is_gone_gets_status_8_for_that_item_only() {
+    let mut w = world();
+    let a = w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 10).await;
+    w.sync_key(&inbox, "1", 10).await;
+    w.mem.remove("INBOX", a);
+    let mut c = SyncCollectionRequest::new(
+        SyncKey::new("2").unwrap(),
+        CollectionId::new(&inbox).unwrap(),
+    );
+    c.commands.push(ClientCommand::Change {
+        server_id: format!("{inbox}:{a}"),
+        application_data: EmailChange {
+            read: Some(true),
+            ..EmailChange::default()
+        }
+        .to_application_data(),
+    });
+    let r = w.sync(c).await;
+    assert_eq!(r.status, SyncStatus::Success);
+    assert!(matches!(
+        r.responses.as_slice(),
+        [ClientResponse::Change {
+            status: SyncStatus::ObjectNotFound,
+            ..
+        }]
+    ));
+}
+
+#[tokio::test]
+async fn a_delete_from_the_device_moves_the_message_to_deleted_items() {
+    let mut w = world();
+    let a = w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 10).await;
+    w.sync_key(&inbox, "1", 10).await;
+    let mut c = SyncCollectionRequest::new(
+        SyncKey::new("2").unwrap(),
+        CollectionId::new(&inbox).unwrap(),
+    );
+    c.commands.push(ClientCommand::Delete {
+        server_id: format!("{inbox}:{a}"),
+    });
+    let r = w.sync(c).await;
+    assert!(r.responses.is_empty());
+    assert!(w.mem.boxes["INBOX"].messages.is_empty());
+    assert_eq!(w.mem.boxes["Trash"].messages.len(), 1);
+    // The device is not told about its own delete.
+    let next = w.sync_key(&inbox, r.sync_key.as_str(), 10).await;
+    assert!(next.commands.is_empty(), "{:?}", kinds(&next));
+}
+
+#[tokio::test]
+async fn a_uid_validity_change_resets_the_collection_with_status_3() {
+    let mut w = world();
+    w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 10).await;
+    w.sync_key(&inbox, "1", 10).await;
+    w.mem.boxes.get_mut("INBOX").unwrap().uid_validity += 1;
+    let r = w.sync_key(&inbox, "2", 10).await;
+    assert_eq!(r.status, SyncStatus::InvalidSyncKey);
+    let r = w.sync_key(&inbox, "0", 10).await;
+    assert_eq!(r.status, SyncStatus::Success);
+    let r = w.sync_key(&inbox, r.sync_key.as_str(), 10).await;
+    assert_eq!(adds(&r).len(), 1);
+}
+
+#[tokio::test]
+async fn the_filter_type_limits_the_initial_sync_by_date() {
+    let mut w = world();
+    w.mem.append("INBOX", &message(1), NOW - 30 * 86_400);
+    let recent = w.mem.append("INBOX", &message(2), NOW - 3600);
+    let inbox = w.id("Inbox").await;
+    let mut c = SyncCollectionRequest::new(SyncKey::initial(), CollectionId::new(&inbox).unwrap());
+    c.options.push(eas::sync::SyncOptions {
+        filter_type: eas::sync::FilterType::from_code(3),
+        ..Default::default()
+    });
+    w.sync(c.clone()).await;
+    c.sync_key = SyncKey::new("1").unwrap();
+    let r = w.sync(c).await;
+    assert_eq!(adds(&r), [format!("{inbox}:{recent}")]);
+}
+
+#[tokio::test]
+async fn get_item_estimate_counts_pending_and_upstream_changes() {
+    let mut w = world();
+    for n in 1..=3 {
+        w.mem.append("INBOX", &message(n), NOW);
+    }
+    let inbox = w.id("Inbox").await;
+    let ctx_est = |w: &World| w.ctx().now;
+    let _ = ctx_est(&w);
+    {
+        let ctx = w.ctx();
+        let e = estimate::estimate(&ctx, &mut w.mem.clone(), &inbox, Some("0"))
+            .await
+            .unwrap();
+        assert_eq!(e, estimate::Estimate::NotPrimed);
+    }
+    w.sync_key(&inbox, "0", 10).await;
+    let mut mem = w.mem.clone();
+    let e = estimate::estimate(&w.ctx(), &mut mem, &inbox, Some("1"))
+        .await
+        .unwrap();
+    assert_eq!(e, estimate::Estimate::Count(3));
+    w.sync_key(&inbox, "1", 10).await;
+    w.mem.append("INBOX", &message(4), NOW);
+    let mut mem = w.mem.clone();
+    let e = estimate::estimate(&w.ctx(), &mut mem, &inbox, Some("2"))
+        .await
+        .unwrap();
+    assert_eq!(e, estimate::Estimate::Count(1));
+    let e = estimate::estimate(&w.ctx(), &mut mem, "999", Some("2"))
+        .await
+        .unwrap();
+    assert_eq!(e, estimate::Estimate::InvalidCollection);
+}
+
+#[tokio::test]
+async fn move_items_reports_the_new_uid_and_neither_folder_echoes_it() {
+    let mut w = world();
+    let a = w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    let trash = w.id("Trash").await;
+    for id in [&inbox, &trash] {
+        w.sync_key(id, "0", 10).await;
+        w.sync_key(id, "1", 10).await;
+    }
+    let mut mem = w.mem.clone();
+    let moved = move_items::move_items(
+        &w.ctx(),
+        &mut mem,
+        &[(format!("{inbox}:{a}"), inbox.clone(), trash.clone())],
+    )
+    .await
+    .unwrap();
+    w.mem = mem;
+    assert_eq!(moved[0].status, move_items::SUCCESS);
+    let new_id = moved[0].dst_msg_id.clone().unwrap();
+    let new_uid: u32 = new_id.split(':').nth(1).unwrap().parse().unwrap();
+    assert!(w.mem.boxes["Trash"].messages.contains_key(&new_uid));
+    let r = w.sync_key(&inbox, "2", 10).await;
+    assert!(r.commands.is_empty(), "{:?}", kinds(&r));
+    let r = w.sync_key(&trash, "2", 10).await;
+    assert!(adds(&r).is_empty(), "{:?}", kinds(&r));
+}
+
+#[tokio::test]
+async fn folder_create_rename_and_delete_keep_the_device_view_current() {
+    let mut w = world();
+    w.folder_sync("0").await;
+    let mut mem = w.mem.clone();
+    let created = folder_ops::create(&w.ctx(), &mut mem, "1", "0", "Projects", 12)
+        .await
+        .unwrap();
+    let folder_ops::FolderOutcome::Done {
+        key,
+        server_id: Some(id),
+    } = created
+    else {
+        panic!("{created:?}")
+    };
+    assert_eq!(key, 2);
+    assert!(mem.boxes.contains_key("Projects"));
+    let again = folder_ops::create(&w.ctx(), &mut mem, "2", "0", "Projects", 12)
+        .await
+        .unwrap();
+    assert_eq!(again, folder_ops::FolderOutcome::AlreadyExists);
+    let renamed = folder_ops::update(&w.ctx(), &mut mem, "2", &id, "0", "Work")
+        .await
+        .unwrap();
+    assert!(matches!(
+        renamed,
+        folder_ops::FolderOutcome::Done { key: 3, .. }
+    ));
+    assert!(mem.boxes.contains_key("Work"));
+    w.mem = mem;
+    // The device is not told about its own changes.
+    let r = w.folder_sync("3").await;
+    assert!(r.changes.is_empty(), "{:?}", r.changes);
+    let mut mem = w.mem.clone();
+    let bad = folder_ops::delete(&w.ctx(), &mut mem, "1", &id)
+        .await
+        .unwrap();
+    assert_eq!(bad, folder_ops::FolderOutcome::InvalidKey);
+    let inbox_id = {
+        let r = w.folder_sync("0").await;
+        r.changes
+            .adds
+            .iter()
+            .find(|f| f.display_name == "Inbox")
+            .unwrap()
+            .server_id
+            .as_str()
+            .to_owned()
+    };
+    let special = folder_ops::delete(&w.ctx(), &mut mem, "4", &inbox_id)
+        .await
+        .unwrap();
+    assert_eq!(special, folder_ops::FolderOutcome::SpecialFolder);
+    let deleted = folder_ops::delete(&w.ctx(), &mut mem, "4", &id)
+        .await
+        .unwrap();
+    assert!(
+        matches!(deleted, folder_ops::FolderOutcome::Done { .. }),
+        "{deleted:?}"
+    );
+    assert!(!mem.boxes.contains_key("Work"));
+}
