@@ -65,5 +65,33 @@ mod tests {
             s
         }
         let _ = session_is_send;
+        let pool = SessionPool::new(imap.clone(), 2, std::time::Duration::from_secs(60));
+        send_sync(&pool);
+        send(&pool.get("u", "p"));
+        // The engine awaits these in spawned tasks too; type-checked only.
+        fn mail_futures_are_send(s: &mut ImapSession, p: PooledSession) {
+            send(&s.list_mailboxes());
+            send(&s.status("INBOX"));
+            send(&s.select("INBOX"));
+            send(&s.ensure_selected("INBOX"));
+            send(&s.changes_since(1));
+            send(&s.uid_search(None));
+            send(&s.fetch_summaries(&[1], &["From"]));
+            send(&s.fetch_flags(&[1]));
+            send(&s.fetch_section(1, "1", None));
+            send(&s.fetch_sections(1, &[]));
+            send(&s.store_flags(&[1], StoreOp::Add, &[]));
+            send(&s.uid_move(&[1], "x"));
+            send(&s.uid_copy(&[1], "x"));
+            send(&s.append("x", &[], None, b""));
+            send(&s.expunge_uids(&[1]));
+            send(&s.create("x"));
+            send(&s.rename("x", "y"));
+            send(&s.delete("x"));
+            send(&s.subscribe("x"));
+            send(&s.unsubscribe("x"));
+            send(&p);
+        }
+        let _ = mail_futures_are_send;
     }
 }
