@@ -37,6 +37,7 @@ pub struct Config {
     pub upstream_timeout_seconds: u64,
     pub auth: AuthConfig,
     pub provision: ProvisionConfig,
+    pub mail: MailConfig,
     pub log: LogConfig,
 }
 
@@ -57,6 +58,7 @@ impl Default for Config {
             upstream_timeout_seconds: 10,
             auth: AuthConfig::default(),
             provision: ProvisionConfig::default(),
+            mail: MailConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -87,6 +89,51 @@ impl Default for ProvisionConfig {
         ProvisionConfig {
             required: true,
             policy: eas::PolicySettings::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// Mailbox names taken as Drafts when the IMAP server has no SPECIAL-USE.
+    pub drafts_names: Vec<String>,
+    /// Mailbox names taken as Sent Items when the IMAP server has no SPECIAL-USE.
+    pub sent_names: Vec<String>,
+    /// Mailbox names taken as Deleted Items when the IMAP server has no SPECIAL-USE.
+    pub trash_names: Vec<String>,
+    /// The most items one Sync response carries per folder (EAS allows up to 512).
+    pub max_window_size: u32,
+    /// Logged-in IMAP sessions kept per user between requests.
+    pub idle_sessions_per_user: usize,
+    /// Seconds an unused IMAP session is kept.
+    pub session_idle_seconds: u64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        let names = engine::mail::SpecialNames::default();
+        MailConfig {
+            drafts_names: names.drafts,
+            sent_names: names.sent,
+            trash_names: names.trash,
+            max_window_size: 512,
+            idle_sessions_per_user: 2,
+            session_idle_seconds: 60,
+        }
+    }
+}
+
+impl MailConfig {
+    pub fn engine(&self) -> engine::mail::MailConfig {
+        engine::mail::MailConfig {
+            special_names: engine::mail::SpecialNames {
+                drafts: self.drafts_names.clone(),
+                sent: self.sent_names.clone(),
+                trash: self.trash_names.clone(),
+                junk: Vec::new(),
+            },
+            max_window: self.max_window_size.clamp(1, 512),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod config;
+mod mail;
 mod request;
 mod response;
 mod routes;
@@ -12,7 +13,7 @@ mod verifier;
 use std::sync::Arc;
 
 pub use auth::{AuthConfig, Authenticator, Credentials, Verifier, VerifyError};
-pub use config::{Config, LogConfig, LogFormat, ProvisionConfig};
+pub use config::{Config, LogConfig, LogFormat, MailConfig, ProvisionConfig};
 pub use server::{TlsError, serve, tls_config};
 
 use tokio::net::TcpListener;
@@ -24,6 +25,10 @@ pub struct Gateway {
     pub auth: Authenticator,
     pub store: state::Store,
     pub policy: engine::provision::Policy,
+    /// Logged-in IMAP sessions per user; None when no IMAP server is configured (tests).
+    pub mail: Option<upstream::SessionPool>,
+    pub mail_config: engine::mail::MailConfig,
+    pub locks: mail::DeviceLocks,
 }
 
 impl Gateway {
@@ -35,8 +40,17 @@ impl Gateway {
             auth: Authenticator::new(verifier, config.auth.clone()),
             store,
             policy,
+            mail: None,
+            mail_config: config.mail.engine(),
+            locks: mail::DeviceLocks::default(),
             config,
         })
+    }
+
+    /// Serves mail from these IMAP sessions.
+    pub fn with_mail(mut self, pool: upstream::SessionPool) -> Gateway {
+        self.mail = Some(pool);
+        self
     }
 
     /// The user's primary address: the login if it is an address, else `login@email_domain`.
@@ -80,7 +94,8 @@ impl Server {
                 ));
             }
         };
-        let verifier = verifier::ImapVerifier::from_config(&config)?;
+        let pool = verifier::session_pool(&config)?;
+        let verifier = verifier::ImapVerifier::new(pool.clone());
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartError::Listen(config.listen, e))?;
@@ -89,7 +104,7 @@ impl Server {
             .map_err(|e| StartError::Listen(config.listen, e))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{addr}/Microsoft-Server-ActiveSync");
-        let gateway = Arc::new(Gateway::new(config, Arc::new(verifier))?);
+        let gateway = Arc::new(Gateway::new(config, Arc::new(verifier))?.with_mail(pool));
         Ok(Server {
             listener,
             app: routes::router(gateway),

@@ -18,6 +18,29 @@ pub fn wbxml(root: &wbxml::Element) -> Response {
     resp
 }
 
+/// An attachment answer streamed from IMAP: a task reads chunk by chunk into a small channel
+/// that the response body drains. When the client goes away the channel closes and the task
+/// ends at its next send.
+pub fn stream(plan: engine::mail::attachment::StreamPlan, mut backend: crate::mail::ImapMail) -> Response {
+    let content_type = plan.content_type();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
+    tokio::spawn(async move {
+        if let Err(e) = engine::mail::attachment::pump(&mut backend, plan, &tx).await {
+            tracing::warn!(error = %e, "attachment stream failed");
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, std::io::Error>(bytes::Bytes::from(chunk)), rx))
+    });
+    let mut resp = Response::new(Body::from_stream(body));
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+    resp
+}
+
 /// A request the gateway refuses as a whole, before or instead of a command handler.
 #[derive(Debug)]
 pub enum Reject {

@@ -29,9 +29,10 @@ pub const PATH: &str = "/Microsoft-Server-ActiveSync";
 /// How long a device should wait when the store or an upstream is down.
 const RETRY_AFTER: Duration = Duration::from_secs(30);
 
-/// The authenticated user of a request.
-#[derive(Clone, Debug)]
-struct User(String);
+/// The authenticated user of a request, with the password for the upstream sessions the
+/// request may open (kept only for the request's lifetime).
+#[derive(Clone)]
+struct User(String, Arc<str>);
 
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let limit = usize::try_from(gateway.config.max_request_bytes).unwrap_or(usize::MAX);
@@ -92,7 +93,8 @@ async fn authenticate(
     Span::current().record("user", creds.user.as_str());
     match gw.auth.authenticate(&creds, peer.ip()).await {
         AuthOutcome::Accepted => {
-            req.extensions_mut().insert(User(creds.user));
+            let password: Arc<str> = Arc::from(creds.password.as_str());
+            req.extensions_mut().insert(User(creds.user, password));
             next.run(req).await
         }
         AuthOutcome::Rejected => Reject::Unauthorized {
@@ -109,7 +111,7 @@ async fn authenticate(
 
 async fn activesync(
     State(gw): State<Arc<Gateway>>,
-    axum::Extension(User(user)): axum::Extension<User>,
+    axum::Extension(User(user, password)): axum::Extension<User>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -117,7 +119,7 @@ async fn activesync(
 ) -> Response {
     let result = match method {
         Method::OPTIONS => Ok(options()),
-        Method::POST => command(gw, user, uri, headers, body).await,
+        Method::POST => command(gw, user, password, uri, headers, body).await,
         _ => Ok(StatusCode::METHOD_NOT_ALLOWED.into_response()),
     };
     let mut resp = result.unwrap_or_else(IntoResponse::into_response);
@@ -149,6 +151,7 @@ fn options() -> Response {
 async fn command(
     gw: Arc<Gateway>,
     user: String,
+    password: Arc<str>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -176,6 +179,13 @@ async fn command(
     if !engine::IMPLEMENTED.contains(&req.command()) {
         return Err(Reject::NotImplemented(req.command()));
     }
+    if engine::needs_mail(req.command()) {
+        let accept_multipart = req.line.accept_multipart
+            || headers
+                .get("ms-asacceptmultipart")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"t"));
+        return mail_command(gw, device, &password, req, accept_multipart).await;
+    }
     let doc = blocking(move || {
         engine::dispatch(
             &engine::Context {
@@ -191,6 +201,53 @@ async fn command(
     })
     .await?;
     Ok(response::wbxml(&doc))
+}
+
+/// A mail command: one pooled IMAP session, the device's lock, the engine.
+async fn mail_command(
+    gw: Arc<Gateway>,
+    device: DeviceKey,
+    password: &str,
+    req: EasRequest,
+    accept_multipart: bool,
+) -> Result<Response, Reject> {
+    let unavailable = || Reject::Unavailable {
+        retry_after: RETRY_AFTER,
+    };
+    let Some(pool) = gw.mail.as_ref() else {
+        return Err(Reject::NotImplemented(req.command()));
+    };
+    let _guard = gw.locks.lock(&device).await;
+    let session = pool.get(&device.user, password).await.map_err(|e| {
+        tracing::warn!(error = %e, "no IMAP session");
+        unavailable()
+    })?;
+    let mut backend = crate::mail::ImapMail::new(session);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let ctx = engine::mail::MailContext {
+        store: &gw.store,
+        device: &device,
+        version: req.version,
+        config: &gw.mail_config,
+        now,
+        accept_multipart,
+    };
+    let reply = engine::mail::dispatch(&ctx, &mut backend, req.command(), req.body.as_ref())
+        .await
+        .map_err(|e| match e {
+            engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
+            e => {
+                tracing::warn!(error = %e, "mail command failed; the device will retry");
+                unavailable()
+            }
+        })?;
+    Ok(match reply {
+        engine::mail::Reply::Document(doc) => response::wbxml(&doc),
+        engine::mail::Reply::Stream(plan) => response::stream(plan, backend),
+    })
 }
 
 /// The device gate: when provisioning is required, every command but Provision needs the final
@@ -224,6 +281,12 @@ async fn blocking<T: Send + 'static>(
             })
         }
         Ok(Err(engine::EngineError::BadRequest(why))) => Err(Reject::BadRequest(why)),
+        Ok(Err(engine::EngineError::Unavailable(why))) => {
+            tracing::warn!(%why, "unavailable");
+            Err(Reject::Unavailable {
+                retry_after: RETRY_AFTER,
+            })
+        }
         Err(e) => {
             tracing::error!(error = %e, "handler panicked");
             Err(Reject::Unavailable {

@@ -3,17 +3,37 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use upstream::{ImapClient, ImapEndpoint, TlsConfig};
+use std::time::Duration;
+
+use upstream::{ImapClient, ImapEndpoint, SessionPool, TlsConfig};
 
 use crate::auth::{Verifier, VerifyError};
 use crate::{Config, StartError};
 
+/// The IMAP sessions of all users, built from the configuration.
+pub fn session_pool(config: &Config) -> Result<SessionPool, StartError> {
+    let client = imap_client(config)?;
+    Ok(SessionPool::new(
+        client,
+        config.mail.idle_sessions_per_user,
+        Duration::from_secs(config.mail.session_idle_seconds),
+    ))
+}
+
+/// Checks logins by taking a session from the pool: a login that succeeds leaves its session
+/// there for the request that follows.
 pub struct ImapVerifier {
-    client: ImapClient,
+    pool: SessionPool,
 }
 
 impl ImapVerifier {
-    pub fn from_config(config: &Config) -> Result<ImapVerifier, StartError> {
+    pub fn new(pool: SessionPool) -> ImapVerifier {
+        ImapVerifier { pool }
+    }
+}
+
+fn imap_client(config: &Config) -> Result<ImapClient, StartError> {
+    {
         let url = config.imap.as_deref().ok_or_else(|| {
             StartError::Config(
                 "no IMAP server configured: set `imap` (--imap imap://host:143)".into(),
@@ -23,9 +43,7 @@ impl ImapVerifier {
             ImapEndpoint::parse(url).map_err(|e| StartError::Config(format!("imap: {e}")))?;
         let tls = TlsConfig::new(config.upstream_ca_file.as_deref())
             .map_err(|e| StartError::Config(format!("upstream_ca_file: {e}")))?;
-        Ok(ImapVerifier {
-            client: ImapClient::new(endpoint, tls, config.upstream_timeouts()),
-        })
+        Ok(ImapClient::new(endpoint, tls, config.upstream_timeouts()))
     }
 }
 
@@ -36,14 +54,9 @@ impl Verifier for ImapVerifier {
         password: &'a str,
     ) -> Pin<Box<dyn Future<Output = Result<(), VerifyError>> + Send + 'a>> {
         Box::pin(async move {
-            match self.client.login(user, password).await {
-                Ok(session) => {
-                    // The session is not needed yet; logging out is courtesy, not correctness.
-                    tokio::spawn(async move {
-                        let _ = session.logout().await;
-                    });
-                    Ok(())
-                }
+            match self.pool.get(user, password).await {
+                // Dropping it returns it to the pool.
+                Ok(_session) => Ok(()),
                 Err(e) if e.is_authentication_failure() => Err(VerifyError::Rejected),
                 Err(e) => Err(VerifyError::Unavailable(e.to_string())),
             }
