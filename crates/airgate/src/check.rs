@@ -13,14 +13,15 @@ use upstream::{
     SmtpEndpoint, Timeouts, TlsConfig,
 };
 
-/// Needed for the design's "work proportional to change": without them every sync rescans.
-const REQUIRED_IMAP: &[Capability] =
-    &[Capability::Condstore, Capability::Qresync, Capability::Idle];
+/// Without UIDPLUS airgate cannot expunge exactly the messages a device deleted.
+const REQUIRED_IMAP: &[Capability] = &[Capability::Uidplus];
 /// Used when present, with a slower fallback otherwise.
 const WANTED_IMAP: &[Capability] = &[
+    Capability::Qresync,
+    Capability::Condstore,
+    Capability::Idle,
     Capability::Notify,
     Capability::Move,
-    Capability::Uidplus,
     Capability::SpecialUse,
 ];
 
@@ -182,7 +183,7 @@ async fn check_imap(
             r.fail(
                 "imap",
                 format!(
-                    "the server lacks {}; airgate needs them (Dovecot 2.3+ has them)",
+                    "the server lacks {}; airgate needs it (Dovecot 2.3+ has it)",
                     names.join(", ")
                 ),
             );
@@ -194,6 +195,29 @@ async fn check_imap(
                     names.join(", ")
                 ),
             );
+        }
+    }
+    if login.is_some() {
+        // How mail Sync finds what changed (design invariant 3).
+        let (qresync, condstore) = (
+            caps.has(Capability::Qresync),
+            caps.has(Capability::Condstore),
+        );
+        let tracking = match (qresync, condstore) {
+            (true, _) => "QRESYNC: new mail, flag changes and expunges without listing a folder",
+            (false, true) => {
+                "CONDSTORE without QRESYNC: flag changes without listing, but expunges are found \
+                 by listing every UID of a folder that changed (slower for large folders)"
+            }
+            (false, false) => {
+                "neither CONDSTORE nor QRESYNC: new and expunged mail is found by listing UIDs, \
+                 and flag changes made elsewhere do not reach devices"
+            }
+        };
+        if qresync {
+            r.ok("imap", format!("mail sync: {tracking}"));
+        } else {
+            r.warn("imap", format!("mail sync: {tracking}"));
         }
     }
     let missing = caps.missing(WANTED_IMAP);

@@ -94,6 +94,11 @@ fn check_against_the_stack_succeeds_and_shows_the_imap_capabilities() {
             describe(&out)
         );
     }
+    assert!(
+        stdout.contains("mail sync: QRESYNC"),
+        "the change tracking in use is not named: {}",
+        describe(&out)
+    );
 }
 
 #[test]
