@@ -20,7 +20,8 @@ pub const MAX_CATEGORIES: usize = 300;
 /// A follow-up flag (`email:Flag`, MS-ASEMAIL 2.2.2.34). The dates are `dateTime` text as
 /// [`crate::date::format_utc`] writes it; `start_date`/`due_date` are local-time values the
 /// device chose, the `utc_` ones the same instants in UTC.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Serializable so the gateway can keep what IMAP cannot (dates, reminder) between syncs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Flag {
     /// [`Flag::CLEARED`], [`Flag::COMPLETE`] or [`Flag::ACTIVE`].
     pub status: Option<u8>,

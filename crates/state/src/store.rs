@@ -96,6 +96,7 @@ impl Store {
             txn.open_table(crate::tables::USER_FOLDERS)?;
             txn.open_table(crate::tables::HIERARCHY)?;
             txn.open_table(crate::tables::COLLECTIONS)?;
+            txn.open_table(crate::tables::FLAG_DETAILS)?;
         }
         txn.commit()?;
         Ok(Store {

@@ -12,6 +12,14 @@ use crate::{CollectionRecord, DeviceKey, HierarchyState, UserFolders};
 pub(crate) const USER_FOLDERS: TableDefinition<&str, &[u8]> = TableDefinition::new("user_folders");
 pub(crate) const HIERARCHY: TableDefinition<&str, &[u8]> = TableDefinition::new("hierarchy");
 pub(crate) const COLLECTIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("collections");
+/// What a device said about a flag beyond flagged/not (dates, reminder, completion), per user,
+/// collection, UIDVALIDITY and UID: IMAP has only `\Flagged`, and the device wants the rest
+/// back on its next full sync.
+pub(crate) const FLAG_DETAILS: TableDefinition<&str, &[u8]> = TableDefinition::new("flag_details");
+
+fn flag_prefix(user: &str, collection: &str, uid_validity: u32) -> String {
+    format!("{user}\0{collection}\0{uid_validity}\0")
+}
 
 fn collection_key(device: &DeviceKey, collection: &str) -> String {
     format!("{}\0{}", device.encoded(), collection)
@@ -51,6 +59,29 @@ impl Store {
         collection: &str,
     ) -> Result<Option<CollectionRecord>, StateError> {
         self.get(COLLECTIONS, &collection_key(device, collection))
+    }
+
+    /// The flag details kept for messages of one collection, by UID.
+    pub fn flag_details(
+        &self,
+        user: &str,
+        collection: &str,
+        uid_validity: u32,
+    ) -> Result<std::collections::BTreeMap<u32, eas::email::Flag>, StateError> {
+        let prefix = flag_prefix(user, collection, uid_validity);
+        // Just past every key with this prefix: its final NUL raised to 1.
+        let end = format!("{}\u{1}", &prefix[..prefix.len() - 1]);
+        let txn = self.read()?;
+        let t = txn.open_table(FLAG_DETAILS)?;
+        let mut out = std::collections::BTreeMap::new();
+        for row in t.range(prefix.as_str()..end.as_str())? {
+            let (k, v) = row?;
+            let Some(uid) = k.value().strip_prefix(&prefix).and_then(|u| u.parse().ok()) else {
+                continue;
+            };
+            out.insert(uid, serde_json::from_slice(v.value())?);
+        }
+        Ok(out)
     }
 
     /// Runs `f` in one write transaction and commits it if `f` returns `Ok`.
@@ -146,6 +177,22 @@ impl WriteTx<'_> {
         self.remove(COLLECTIONS, &collection_key(device, collection))
     }
 
+    /// Keeps (or with `None` forgets) a message's flag details.
+    pub fn put_flag_details(
+        &mut self,
+        user: &str,
+        collection: &str,
+        uid_validity: u32,
+        uid: u32,
+        flag: Option<&eas::email::Flag>,
+    ) -> Result<(), StateError> {
+        let key = format!("{}{uid}", flag_prefix(user, collection, uid_validity));
+        match flag {
+            Some(f) => self.put(FLAG_DETAILS, &key, f),
+            None => self.remove(FLAG_DETAILS, &key),
+        }
+    }
+
     /// Removes one collection's state on every device of `user` (the folder is gone).
     pub fn remove_collection_everywhere(
         &mut self,
@@ -207,6 +254,27 @@ mod tests {
         let f = s.user_folders("alice").unwrap();
         assert_eq!(f.by_mailbox("INBOX").unwrap().server_id, "1");
         assert!(s.user_folders("bob").unwrap().entries.is_empty());
+    }
+
+    #[test]
+    fn flag_details_are_kept_per_collection_and_uid_validity() {
+        let (_d, s) = store();
+        let flag = eas::email::Flag {
+            status: Some(2),
+            due_date: Some("2026-12-01T00:00:00.000Z".into()),
+            ..Default::default()
+        };
+        s.write(|tx| {
+            tx.put_flag_details("alice", "2", 7, 10, Some(&flag))?;
+            tx.put_flag_details("alice", "2", 8, 11, Some(&flag))?;
+            tx.put_flag_details("alice", "22", 7, 12, Some(&flag))
+        })
+        .unwrap();
+        let got = s.flag_details("alice", "2", 7).unwrap();
+        assert_eq!(got.keys().copied().collect::<Vec<_>>(), [10]);
+        assert_eq!(got[&10], flag);
+        s.write(|tx| tx.put_flag_details("alice", "2", 7, 10, None)).unwrap();
+        assert!(s.flag_details("alice", "2", 7).unwrap().is_empty());
     }
 
     #[test]

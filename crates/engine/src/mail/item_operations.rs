@@ -111,11 +111,32 @@ async fn select<B: MailBackend>(
     backend: &mut B,
     collection: &str,
 ) -> Result<Result<String, S>, EngineError> {
+    Ok(select_mailbox(ctx, backend, collection)
+        .await?
+        .map(|(m, _)| m))
+}
+
+/// Selects a collection's mailbox and returns its UIDVALIDITY.
+async fn select_state<B: MailBackend>(
+    ctx: &MailContext<'_>,
+    backend: &mut B,
+    collection: &str,
+) -> Result<Result<u32, S>, EngineError> {
+    Ok(select_mailbox(ctx, backend, collection)
+        .await?
+        .map(|(_, v)| v))
+}
+
+async fn select_mailbox<B: MailBackend>(
+    ctx: &MailContext<'_>,
+    backend: &mut B,
+    collection: &str,
+) -> Result<Result<(String, u32), S>, EngineError> {
     let Some(mailbox) = mailbox_of(ctx, collection).await? else {
         return Ok(Err(S::ObjectNotFound));
     };
     match backend.select(&mailbox).await {
-        Ok(_) => Ok(Ok(mailbox)),
+        Ok(st) => Ok(Ok((mailbox, st.uid_validity))),
         Err(BackendError::NoSuchMailbox) => Ok(Err(S::ObjectNotFound)),
         Err(e) => Err(e.into()),
     }
@@ -163,17 +184,27 @@ async fn fetch<B: MailBackend>(
             let Some(uid) = ids::parse_server_id(collection_id.as_str(), server_id) else {
                 return Ok(fetch_failed(S::ObjectNotFound, target.clone()));
             };
-            if let Err(status) = select(ctx, backend, collection_id.as_str()).await? {
-                return Ok(fetch_failed(status, target.clone()));
-            }
+            let validity = match select_state(ctx, backend, collection_id.as_str()).await? {
+                Ok(v) => v,
+                Err(status) => return Ok(fetch_failed(status, target.clone())),
+            };
             let sync_options = options_as_sync(options);
             let choice = BodyChoice::for_fetch(Some(&sync_options));
+            let details = {
+                let user = ctx.device.user.clone();
+                let cid = collection_id.as_str().to_owned();
+                blocking(ctx.store, move |s| {
+                    Ok(s.flag_details(&user, &cid, validity)?)
+                })
+                .await?
+            };
             let built = items::build(
                 ctx.version,
                 collection_id.as_str(),
                 backend,
                 &[uid],
                 &choice,
+                &details,
             )
             .await?;
             Ok(match built.into_iter().next() {

@@ -133,6 +133,7 @@ pub async fn build<B: MailBackend>(
     backend: &mut B,
     uids: &[u32],
     choice: &BodyChoice,
+    details: &FlagDetails,
 ) -> Result<Vec<(u32, Element)>, EngineError> {
     let mut out = Vec::with_capacity(uids.len());
     for chunk in uids.chunks(SUMMARY_BATCH) {
@@ -140,7 +141,7 @@ pub async fn build<B: MailBackend>(
         // Keep the requested order (newest first), whatever order the server answered in.
         summaries.sort_by_key(|s| chunk.iter().position(|u| *u == s.uid));
         for s in summaries {
-            if let Some(item) = item(collection, backend, &s, choice).await? {
+            if let Some(item) = item(collection, backend, &s, choice, details.get(&s.uid)).await? {
                 out.push((s.uid, item.to_application_data(version)));
             }
         }
@@ -154,6 +155,7 @@ pub async fn item<B: MailBackend>(
     backend: &mut B,
     s: &Summary,
     choice: &BodyChoice,
+    detail: Option<&EasFlag>,
 ) -> Result<Option<EmailItem>, EngineError> {
     let headers = m::parse_headers(&s.header);
     let use_mime = match &choice.mime {
@@ -212,7 +214,7 @@ pub async fn item<B: MailBackend>(
         })
         .collect();
     let date = headers.date.unwrap_or(s.internal_date);
-    let mut item = flag_fields(&s.flags);
+    let mut item = flag_fields(&s.flags, detail);
     item.to = m::address_list(&headers.to);
     item.cc = m::address_list(&headers.cc);
     item.from = m::address_list(&headers.from);
@@ -253,15 +255,29 @@ fn body_of(r: m::RenderedBody, all_or_none: bool) -> Body {
     }
 }
 
+/// What devices said about flags beyond `\\Flagged`, by UID (kept in the store).
+pub type FlagDetails = std::collections::BTreeMap<u32, EasFlag>;
+
+/// The Flag element: `\\Flagged` decides whether it is active; the dates and the completion
+/// come from what the device last set, when that is known.
+fn flag_of(flagged: bool, detail: Option<&EasFlag>) -> Option<EasFlag> {
+    match (flagged, detail) {
+        (true, Some(d)) if d.status == Some(2) => Some(d.clone()),
+        (true, _) => Some(EasFlag {
+            status: Some(2),
+            flag_type: Some("Flag for follow up".to_owned()),
+            ..EasFlag::default()
+        }),
+        (false, Some(d)) if d.status == Some(1) => Some(d.clone()),
+        (false, _) => None,
+    }
+}
+
 /// Read, Flag, Categories and LastVerbExecuted from IMAP flags.
-fn flag_fields(flags: &[Flag]) -> EmailItem {
+fn flag_fields(flags: &[Flag], detail: Option<&EasFlag>) -> EmailItem {
     let mut item = EmailItem::default();
     item.read = flags.contains(&Flag::Seen);
-    item.flag = flags.contains(&Flag::Flagged).then(|| EasFlag {
-        status: Some(2),
-        flag_type: Some("Flag for follow up".to_owned()),
-        ..EasFlag::default()
-    });
+    item.flag = flag_of(flags.contains(&Flag::Flagged), detail);
     item.categories = flags
         .iter()
         .filter_map(|f| match f {
@@ -281,8 +297,8 @@ fn flag_fields(flags: &[Flag]) -> EmailItem {
 }
 
 /// The ApplicationData of a server Change: the flag-like fields only.
-pub fn change_data(version: ProtocolVersion, flags: &[Flag]) -> Element {
-    flag_fields(flags).to_change_data(version)
+pub fn change_data(version: ProtocolVersion, flags: &[Flag], detail: Option<&EasFlag>) -> Element {
+    flag_fields(flags, detail).to_change_data(version)
 }
 
 /// The IMAP flags to add and remove for a device's change.
@@ -295,7 +311,8 @@ pub fn flag_edits(change: &EmailChange, current: &[Flag]) -> (Vec<Flag>, Vec<Fla
         _ => {}
     }
     if let Some(flag) = &change.flag {
-        // Status 2 is "active"; complete (1) and cleared (0 or an empty Flag) unflag.
+        // Status 2 is "active"; complete (1) and cleared (0 or an empty Flag) unflag. The
+        // dates and the completion are kept by the caller (`flag_detail_write`).
         let active = flag.as_ref().is_some_and(|f| f.status == Some(2));
         match (active, current.contains(&Flag::Flagged)) {
             (true, false) => add.push(Flag::Flagged),
@@ -324,4 +341,14 @@ pub fn flag_edits(change: &EmailChange, current: &[Flag]) -> (Vec<Flag>, Vec<Fla
         }
     }
     (add, remove)
+}
+
+/// What to keep of a device's Flag change: the whole Flag when active or complete (its dates
+/// come back on the next full sync), nothing when cleared. `None`: the change has no Flag.
+pub fn flag_detail_write(change: &EmailChange) -> Option<Option<EasFlag>> {
+    let flag = change.flag.as_ref()?;
+    Some(
+        flag.clone()
+            .filter(|f| matches!(f.status, Some(1) | Some(2))),
+    )
 }

@@ -14,6 +14,10 @@ use eas::{FolderType, SyncKey};
 use state::{CollectionRecord, FolderSource, MailState, RangeSet, SentBatch, StoredResponse};
 
 use super::backend::{BackendError, ChangeTracking, MailBackend, MailboxState};
+use std::sync::Mutex;
+
+use eas::email::Flag as EasFlag;
+
 use super::items::{self, BodyChoice};
 use super::{MailContext, blocking, ids};
 use crate::EngineError;
@@ -31,6 +35,8 @@ pub async fn sync<B: MailBackend>(
     let trash = super::special_mailbox(ctx, FolderType::DeletedItems).await?;
     let mut out = Vec::new();
     let mut writes: Vec<(String, Option<CollectionRecord>)> = Vec::new();
+    // (collection, UIDVALIDITY, uid, detail) of device Flag changes.
+    let mut flag_writes: Vec<(String, u32, u32, Option<EasFlag>)> = Vec::new();
     for coll in &req.collections {
         let cid = coll.collection_id.as_str().to_owned();
         let Some(entry) = folders.by_id(&cid) else {
@@ -43,12 +49,20 @@ pub async fn sync<B: MailBackend>(
             .or(req.window_size)
             .unwrap_or(DEFAULT_WINDOW)
             .clamp(1, ctx.config.max_window);
-        let record = blocking(ctx.store, {
+        let (record, details) = blocking(ctx.store, {
             let dev = ctx.device.clone();
             let cid = cid.clone();
-            move |s| Ok(s.collection(&dev, &cid)?)
+            move |s| {
+                let record = s.collection(&dev, &cid)?;
+                let details = match &record {
+                    Some(r) => s.flag_details(&dev.user, &cid, r.mail.uid_validity)?,
+                    None => Default::default(),
+                };
+                Ok((record, details))
+            }
         })
         .await?;
+        let validity = record.as_ref().map(|r| r.mail.uid_validity);
         let one = One {
             ctx,
             coll,
@@ -56,6 +70,8 @@ pub async fn sync<B: MailBackend>(
             mailbox,
             trash: trash.as_deref(),
             window,
+            details,
+            flag_writes: Mutex::new(Vec::new()),
         };
         let (resp, write) = match one.run(backend, record).await {
             Ok(r) => r,
@@ -64,15 +80,23 @@ pub async fn sync<B: MailBackend>(
             }
             Err(e) => return Err(e),
         };
+        if let Some(v) = validity {
+            let kept =
+                std::mem::take(&mut *one.flag_writes.lock().unwrap_or_else(|p| p.into_inner()));
+            flag_writes.extend(kept.into_iter().map(|(uid, f)| (cid.clone(), v, uid, f)));
+        }
         out.push(resp);
         if let Some(w) = write {
             writes.push((cid, w));
         }
     }
-    if !writes.is_empty() {
+    if !writes.is_empty() || !flag_writes.is_empty() {
         let dev = ctx.device.clone();
         blocking(ctx.store, move |s| {
             s.write(|tx| {
+                for (cid, validity, uid, flag) in &flag_writes {
+                    tx.put_flag_details(&dev.user, cid, *validity, *uid, flag.as_ref())?;
+                }
                 for (cid, rec) in &writes {
                     match rec {
                         Some(r) => tx.put_collection(&dev, cid, r)?,
@@ -124,6 +148,10 @@ struct One<'a> {
     mailbox: &'a str,
     trash: Option<&'a str>,
     window: u32,
+    /// Flag details kept for this collection's messages.
+    details: items::FlagDetails,
+    /// Flag details to keep after this request, from the device's changes.
+    flag_writes: Mutex<Vec<(u32, Option<EasFlag>)>>,
 }
 
 type Outcome = (SyncCollectionResponse, Option<Option<CollectionRecord>>);
@@ -447,6 +475,12 @@ impl One<'_> {
             return Ok(SyncStatus::ObjectNotFound);
         };
         let (add, remove) = items::flag_edits(&change, &current.flags);
+        if let Some(detail) = items::flag_detail_write(&change) {
+            self.flag_writes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((uid, detail));
+        }
         if !add.is_empty() {
             backend.add_flags(&[uid], &add).await?;
         }
@@ -499,7 +533,15 @@ impl One<'_> {
             return Ok(missing);
         };
         let choice = BodyChoice::for_fetch(items::email_options(&self.coll.options));
-        let built = items::build(self.ctx.version, self.cid, backend, &[uid], &choice).await?;
+        let built = items::build(
+            self.ctx.version,
+            self.cid,
+            backend,
+            &[uid],
+            &choice,
+            &self.details,
+        )
+        .await?;
         Ok(match built.into_iter().next() {
             Some((_, data)) => ClientResponse::Fetch {
                 server_id: server_id.to_owned(),
@@ -586,7 +628,11 @@ impl One<'_> {
             found.push(f.uid);
             commands.push(ServerCommand::Change {
                 server_id: ids::server_id(self.cid, f.uid),
-                application_data: items::change_data(self.ctx.version, &f.flags),
+                application_data: items::change_data(
+                    self.ctx.version,
+                    &f.flags,
+                    self.details.get(&f.uid),
+                ),
             });
         }
         Ok((commands, found))
@@ -601,7 +647,15 @@ impl One<'_> {
             return Ok((Vec::new(), Vec::new()));
         }
         let choice = BodyChoice::for_sync(items::email_options(&self.coll.options));
-        let built = items::build(self.ctx.version, self.cid, backend, uids, &choice).await?;
+        let built = items::build(
+            self.ctx.version,
+            self.cid,
+            backend,
+            uids,
+            &choice,
+            &self.details,
+        )
+        .await?;
         let mut sent = Vec::new();
         let mut commands = Vec::new();
         for (uid, data) in built {

@@ -530,3 +530,48 @@ async fn folder_create_rename_and_delete_keep_the_device_view_current() {
     );
     assert!(!mem.boxes.contains_key("Work"));
 }
+
+#[tokio::test]
+async fn a_flags_dates_set_on_the_device_come_back_on_a_full_resync() {
+    let mut w = world();
+    let a = w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 10).await;
+    w.sync_key(&inbox, "1", 10).await;
+    let flag = eas::email::Flag {
+        status: Some(2),
+        flag_type: Some("Follow up".into()),
+        due_date: Some("2026-12-01T00:00:00.000Z".into()),
+        utc_due_date: Some("2026-12-01T00:00:00.000Z".into()),
+        ..Default::default()
+    };
+    let mut c = SyncCollectionRequest::new(
+        SyncKey::new("2").unwrap(),
+        CollectionId::new(&inbox).unwrap(),
+    );
+    c.commands.push(ClientCommand::Change {
+        server_id: format!("{inbox}:{a}"),
+        application_data: EmailChange {
+            flag: Some(Some(flag.clone())),
+            ..EmailChange::default()
+        }
+        .to_application_data(),
+    });
+    w.sync(c).await;
+    assert!(
+        w.mem.boxes["INBOX"].messages[&a]
+            .flags
+            .contains(&Flag::Flagged)
+    );
+    let r = w.sync_key(&inbox, "0", 10).await;
+    let r = w.sync_key(&inbox, r.sync_key.as_str(), 10).await;
+    let ServerCommand::Add {
+        application_data, ..
+    } = &r.commands[0]
+    else {
+        panic!()
+    };
+    let xml = wbxml::xml::to_xml(application_data);
+    assert!(xml.contains("2026-12-01T00:00:00.000Z"), "{xml}");
+    assert!(xml.contains("Follow up"), "{xml}");
+}
