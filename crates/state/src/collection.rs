@@ -85,4 +85,8 @@ pub struct CollectionRecord {
     pub mail: MailState,
     /// The key before `key` and what the step from it to `key` sent.
     pub previous: Option<(u32, SentBatch)>,
+    /// The device's last Sync Options, WBXML-encoded, one per element: a Sync without
+    /// Options keeps using them (clients send Options only when they change them).
+    #[serde(default)]
+    pub options: Vec<Vec<u8>>,
 }

@@ -8,7 +8,7 @@
 
 use eas::sync::{
     ClientCommand, ClientResponse, EmailChange, ServerCommand, SyncCollectionRequest,
-    SyncCollectionResponse, SyncRequest, SyncResponse, SyncStatus,
+    SyncCollectionResponse, SyncOptions, SyncRequest, SyncResponse, SyncStatus,
 };
 use eas::{FolderType, SyncKey};
 use state::{CollectionRecord, FolderSource, MailState, RangeSet, SentBatch, StoredResponse};
@@ -63,7 +63,13 @@ pub async fn sync<B: MailBackend>(
         })
         .await?;
         let validity = record.as_ref().map(|r| r.mail.uid_validity);
+        let stored_options = record
+            .as_ref()
+            .map(|r| r.options.clone())
+            .unwrap_or_default();
+        let options = effective_options(coll, &stored_options);
         let one = One {
+            options: &options,
             ctx,
             coll,
             cid: &cid,
@@ -79,6 +85,30 @@ pub async fn sync<B: MailBackend>(
                 (status_only(coll, SyncStatus::FolderHierarchyChanged), None)
             }
             Err(e) => return Err(e),
+        };
+        // Remember the Options the device sent, for its Syncs without them.
+        let sent_options: Vec<Vec<u8>> = coll
+            .options
+            .iter()
+            .map(|o| wbxml::encode(&o.to_element()))
+            .collect();
+        let write = match write {
+            Some(Some(mut rec)) => {
+                if !coll.options.is_empty() {
+                    rec.options = sent_options;
+                }
+                Some(Some(rec))
+            }
+            None if !coll.options.is_empty() && sent_options != stored_options => {
+                let dev = ctx.device.clone();
+                let cid2 = cid.clone();
+                let current = blocking(ctx.store, move |s| Ok(s.collection(&dev, &cid2)?)).await?;
+                current.map(|mut rec| {
+                    rec.options = sent_options;
+                    Some(rec)
+                })
+            }
+            other => other,
         };
         if let Some(v) = validity {
             let kept =
@@ -144,6 +174,8 @@ fn cutoff(ctx: &MailContext<'_>, filter: u8) -> Option<i64> {
 struct One<'a> {
     ctx: &'a MailContext<'a>,
     coll: &'a SyncCollectionRequest,
+    /// The request's Options, or the stored ones when it has none.
+    options: &'a [SyncOptions],
     cid: &'a str,
     mailbox: &'a str,
     trash: Option<&'a str>,
@@ -170,7 +202,7 @@ impl One<'_> {
     }
 
     fn filter(&self) -> u8 {
-        items::email_options(&self.coll.options)
+        items::email_options(self.options)
             .and_then(|o| o.filter_type)
             .map(|f| f.code())
             .unwrap_or(0)
@@ -228,11 +260,12 @@ impl One<'_> {
             pending_add: uids.into_iter().collect(),
             ..MailState::default()
         };
-        let new_key = record.map(|r| r.key).unwrap_or(0) + 1;
+        let new_key = record.as_ref().map(|r| r.key).unwrap_or(0) + 1;
         let rec = CollectionRecord {
             key: new_key,
             mail,
             previous: None,
+            options: record.map(|r| r.options).unwrap_or_default(),
         };
         Ok((self.respond(new_key, SyncStatus::Success), Some(Some(rec))))
     }
@@ -315,6 +348,7 @@ impl One<'_> {
             key: new_key,
             mail,
             previous: Some((rec.key, batch)),
+            options: rec.options.clone(),
         };
         Ok((r, Some(Some(next))))
     }
@@ -532,7 +566,7 @@ impl One<'_> {
         let Some(uid) = ids::parse_server_id(self.cid, server_id) else {
             return Ok(missing);
         };
-        let choice = BodyChoice::for_fetch(items::email_options(&self.coll.options));
+        let choice = BodyChoice::for_fetch(items::email_options(self.options));
         let built = items::build(
             self.ctx.version,
             self.cid,
@@ -646,7 +680,7 @@ impl One<'_> {
         if uids.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
-        let choice = BodyChoice::for_sync(items::email_options(&self.coll.options));
+        let choice = BodyChoice::for_sync(items::email_options(self.options));
         let built = items::build(
             self.ctx.version,
             self.cid,
@@ -667,6 +701,18 @@ impl One<'_> {
         }
         Ok((commands, sent))
     }
+}
+
+/// The Options in force: the request's, or the last ones the device sent.
+fn effective_options(coll: &SyncCollectionRequest, stored: &[Vec<u8>]) -> Vec<SyncOptions> {
+    if !coll.options.is_empty() {
+        return coll.options.clone();
+    }
+    stored
+        .iter()
+        .filter_map(|bytes| wbxml::decode(bytes).ok())
+        .filter_map(|e| SyncOptions::from_element(&e).ok())
+        .collect()
 }
 
 /// Removes a UID from everything the state knows.

@@ -575,3 +575,23 @@ async fn a_flags_dates_set_on_the_device_come_back_on_a_full_resync() {
     assert!(xml.contains("2026-12-01T00:00:00.000Z"), "{xml}");
     assert!(xml.contains("Follow up"), "{xml}");
 }
+
+#[tokio::test]
+async fn a_sync_without_options_keeps_the_filter_the_device_chose() {
+    let mut w = world();
+    w.mem.append("INBOX", &message(1), NOW - 30 * 86_400);
+    w.mem.append("INBOX", &message(2), NOW - 3600);
+    let inbox = w.id("Inbox").await;
+    let mut c = SyncCollectionRequest::new(SyncKey::initial(), CollectionId::new(&inbox).unwrap());
+    c.options.push(eas::sync::SyncOptions {
+        filter_type: eas::sync::FilterType::from_code(3),
+        ..Default::default()
+    });
+    w.sync(c.clone()).await;
+    c.sync_key = SyncKey::new("1").unwrap();
+    let r = w.sync(c).await;
+    assert_eq!(adds(&r).len(), 1);
+    // No Options now: the week's window stays; the old message does not arrive.
+    let r = w.sync_key(&inbox, r.sync_key.as_str(), 10).await;
+    assert!(r.commands.is_empty(), "{:?}", kinds(&r));
+}
