@@ -213,6 +213,16 @@ pub async fn update<B: MailBackend>(
         return Ok(FolderOutcome::BadRequest);
     }
     if from != to {
+        // IMAP servers (Dovecot among them) rename the children with the mailbox but leave
+        // the subscriptions behind: note the subscribed children to subscribe their new names.
+        let prefix = format!("{from}{}", view.delimiter);
+        let subscribed_children: Vec<String> = backend
+            .list()
+            .await?
+            .into_iter()
+            .filter(|m| m.subscribed)
+            .filter_map(|m| m.name.strip_prefix(&prefix).map(str::to_owned))
+            .collect();
         match backend.rename(&from, &to).await {
             Ok(()) => {}
             Err(BackendError::AlreadyExists) => return Ok(FolderOutcome::AlreadyExists),
@@ -224,6 +234,13 @@ pub async fn update<B: MailBackend>(
             Err(e) => return Err(e.into()),
         }
         backend.subscribe(&to).await?;
+        for rest in &subscribed_children {
+            let child = format!("{to}{}{rest}", view.delimiter);
+            match backend.subscribe(&child).await {
+                Ok(()) | Err(BackendError::NoSuchMailbox) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
     let (key, _) = commit(ctx, backend, Some(to), |h, view, id| {
         // Everything under the renamed folder keeps its id; take the new view of all of it.
