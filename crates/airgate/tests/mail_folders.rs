@@ -39,6 +39,10 @@ impl Setup {
         }
     }
 
+    fn imap_list_has_no(&mut self, name: &str) -> bool {
+        !self.imap.list().iter().any(|n| n == name)
+    }
+
     /// Another provisioned device of the same user.
     async fn other_device(&self, name: &str) -> Client {
         let mut c = airgate().client_with_password(&self.user, &self.password, &device_id(name));
@@ -520,6 +524,25 @@ async fn folder_update_moves_a_folder_under_another_parent() {
         by_name(&again, "Wandert"),
         &(id, "0".into(), "Wandert".into(), 12)
     );
+}
+
+#[tokio::test]
+async fn folder_update_of_a_default_folder_gets_status_2() {
+    let mut s = Setup::new("fu-special").await;
+    let (key, folders) = all_folders(&s.c).await;
+    for t in [2, 3, 4, 5] {
+        let id = by_type(&folders, t).0.clone();
+        let r =
+            s.c.post(
+                "FolderUpdate",
+                &docs::folder_update(&key, &id, "0", "Renamed"),
+            )
+            .await;
+        // 2, not 3: FolderUpdate's 3 is for the recipient information cache only
+        // (MS-ASCMD 2.2.3.177.6).
+        assert_eq!(op_status(&r, fh::FOLDER_UPDATE), "2", "type {t}: {r:?}");
+    }
+    assert!(s.imap_list_has_no("Renamed"));
 }
 
 #[tokio::test]

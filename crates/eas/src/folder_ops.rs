@@ -18,9 +18,11 @@ use crate::status::CommonStatus;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FolderOpStatus {
     Success,
-    /// 2: a folder of that name exists in the parent (Create, Update).
+    /// 2: a folder of that name exists in the parent (Create, Update); for Update also: the
+    /// folder is a special folder.
     AlreadyExists,
-    /// 3: a special folder (Create: as parent; Update, Delete: the folder itself).
+    /// 3: a special folder (Create: as parent; Delete: the folder itself; Update: only the
+    /// recipient information cache, other special folders get 2).
     SpecialFolder,
     /// 4: the folder does not exist (Update, Delete).
     NotFound,

@@ -108,6 +108,11 @@ pub async fn dispatch<B: MailBackend>(
                     folder_ops::FolderOutcome::Done { key, .. } => {
                         FolderUpdateResponse::success(sync_key(key)).to_element()
                     }
+                    // FolderUpdate says "exists or is a special folder" with 2; its 3 is only
+                    // for the recipient information cache (MS-ASCMD 2.2.3.177.6).
+                    folder_ops::FolderOutcome::SpecialFolder => {
+                        FolderUpdateResponse::error(FolderOpStatus::AlreadyExists).to_element()
+                    }
                     o => FolderUpdateResponse::error(status(&o)).to_element(),
                 }
             }
