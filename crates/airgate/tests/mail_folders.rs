@@ -661,3 +661,56 @@ async fn a_folder_change_by_one_device_is_reported_to_the_other() {
     assert_eq!(adds.len(), 1, "{r:?}");
     assert_eq!(adds[0].2, "Neu");
 }
+
+#[tokio::test]
+async fn server_side_changes_made_before_a_device_folder_command_are_still_reported() {
+    let mut s = Setup::new("fx-pending").await;
+    for name in ["Stays", "Renamed", "Removed", "Mine", "Gone"] {
+        create_subscribed(&mut s.imap, name);
+    }
+    let (key, folders) = all_folders(&s.c).await;
+    let id = |name: &str| by_name(&folders, name).0.clone();
+    // Changes on the server the device has not seen yet...
+    s.imap.rename("Renamed", "Umbenannt");
+    s.imap.subscribe("Umbenannt");
+    s.imap.delete("Removed");
+    create_subscribed(&mut s.imap, "Added");
+    // ...then the device's own changes.
+    let r =
+        s.c.post(
+            "FolderCreate",
+            &docs::folder_create(&key, "0", "Created", 12),
+        )
+        .await;
+    assert_eq!(op_status(&r, fh::FOLDER_CREATE), "1", "{r:?}");
+    let key = r.doc().text_at(&[fh::SYNC_KEY]).unwrap();
+    let r =
+        s.c.post(
+            "FolderUpdate",
+            &docs::folder_update(&key, &id("Mine"), "0", "Meins"),
+        )
+        .await;
+    assert_eq!(op_status(&r, fh::FOLDER_UPDATE), "1", "{r:?}");
+    let key = r.doc().text_at(&[fh::SYNC_KEY]).unwrap();
+    let r =
+        s.c.post("FolderDelete", &docs::folder_delete(&key, &id("Gone")))
+            .await;
+    assert_eq!(op_status(&r, fh::FOLDER_DELETE), "1", "{r:?}");
+    let key = r.doc().text_at(&[fh::SYNC_KEY]).unwrap();
+    // The next FolderSync has the server's changes, and only those.
+    let r = folder_sync(&s.c, &key).await;
+    assert_eq!(status(&r), "1");
+    let adds: Vec<String> = r
+        .doc()
+        .folder_sync_folders()
+        .into_iter()
+        .map(|f| f.2)
+        .collect();
+    assert_eq!(adds, ["Added"], "{r:?}");
+    assert_eq!(
+        r.doc().folder_sync_updates(),
+        vec![(id("Renamed"), "0".into(), "Umbenannt".into(), 12)],
+        "{r:?}"
+    );
+    assert_eq!(r.doc().folder_sync_deletes(), vec![id("Removed")], "{r:?}");
+}

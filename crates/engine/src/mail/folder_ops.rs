@@ -243,10 +243,11 @@ pub async fn update<B: MailBackend>(
         }
     }
     let (key, _) = commit(ctx, backend, Some(to), |h, view, id| {
-        // Everything under the renamed folder keeps its id; take the new view of all of it.
+        // The folder and everything under it keep their ids; take the new view of that
+        // subtree only, so other changes upstream stay for the next FolderSync.
         if let Some(id) = id {
             for (fid, f) in view {
-                if fid == id || h.folders.contains_key(fid) {
+                if fid == id || is_below(view, fid, id) {
                     h.folders.insert(fid.clone(), f.clone());
                 }
             }
@@ -298,12 +299,36 @@ pub async fn delete<B: MailBackend>(
             Err(e) => return Err(e.into()),
         }
     }
-    let (key, _) = commit(ctx, backend, None, |h, view, _| {
-        h.folders.retain(|id, _| view.contains_key(id));
+    let deleted = server_id.to_owned();
+    let (key, _) = commit(ctx, backend, None, move |h, _view, _| {
+        // Only the folder and its subtree: folders gone upstream for other reasons are
+        // reported by the next FolderSync.
+        let doomed: Vec<String> = h
+            .folders
+            .keys()
+            .filter(|id| **id == deleted || is_below(&h.folders, id, &deleted))
+            .cloned()
+            .collect();
+        for id in doomed {
+            h.folders.remove(&id);
+        }
     })
     .await?;
     Ok(FolderOutcome::Done {
         key,
         server_id: None,
     })
+}
+
+/// Whether `id` is a descendant of `ancestor` in `folders` (by ParentId).
+fn is_below(folders: &BTreeMap<String, DeviceFolder>, id: &str, ancestor: &str) -> bool {
+    let mut cur = folders.get(id);
+    for _ in 0..64 {
+        match cur {
+            Some(f) if f.parent_id == ancestor => return true,
+            Some(f) if f.parent_id != "0" => cur = folders.get(&f.parent_id),
+            _ => return false,
+        }
+    }
+    false
 }
