@@ -94,14 +94,10 @@ async fn an_unknown_command_is_400() {
 #[tokio::test]
 async fn a_known_but_unimplemented_command_is_501() {
     let c = provisioned("notimpl").await;
-    let sync = Element::new(a::SYNC).child(
-        Element::new(a::COLLECTIONS).child(
-            Element::new(a::COLLECTION)
-                .text_child(a::SYNC_KEY, "0")
-                .text_child(a::COLLECTION_ID, "1"),
-        ),
-    );
-    let resp = c.post("Sync", &sync).await;
+    // Ping arrives with push; until then it is known and refused.
+    let ping = Element::new(wbxml::tags::ping::PING)
+        .text_child(wbxml::tags::ping::HEARTBEAT_INTERVAL, "60");
+    let resp = c.post("Ping", &ping).await;
     resp.assert_status(501);
     assert_still_up().await;
 }
