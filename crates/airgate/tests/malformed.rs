@@ -2,7 +2,6 @@
 
 use std::sync::OnceLock;
 
-use eas_test_client::tags::airsync as a;
 use eas_test_client::{Airgate, Client, Element, device_id, docs};
 
 const MAX_REQUEST_BYTES: usize = 1000;
