@@ -13,6 +13,9 @@ use crate::query::{Base64Query, percent_encode};
 use crate::validate;
 
 pub const WBXML_CONTENT_TYPE: &str = "application/vnd.ms-sync.wbxml";
+/// The ItemOperations multipart form (MS-ASCMD 2.2.1.10.1), asked for with
+/// `MS-ASAcceptMultiPart: T`.
+pub const MULTIPART_CONTENT_TYPE: &str = "application/vnd.ms-sync.multipart";
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One simulated device of one user.
@@ -156,6 +159,28 @@ impl Client {
         self.post_raw(&query, &headers, wbxml::encode(doc)).await
     }
 
+    /// [`Client::post`] with extra headers after the usual ones (e.g.
+    /// `("MS-ASAcceptMultiPart", "T")`).
+    pub async fn post_with_headers(
+        &self,
+        cmd: &str,
+        doc: &Element,
+        extra: &[(&str, &str)],
+    ) -> Response {
+        let query = self.plain_query(cmd);
+        let mut headers = self.eas_headers();
+        headers.extend(
+            extra
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
+        );
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        self.post_raw(&query, &headers, wbxml::encode(doc)).await
+    }
+
     /// Posts a command with the base64 query form (MS-ASHTTP 2.2.1.1.1.1): version, device id,
     /// device type, policy key and `User` in the query; no `MS-ASProtocolVersion` or
     /// `X-MS-PolicyKey` header.
@@ -273,13 +298,52 @@ impl Client {
     }
 }
 
+/// The parts of an `application/vnd.ms-sync.multipart` body (MS-ASCMD 2.2.1.10.1), written from
+/// the spec (not from the server's `eas` crate): a little-endian `i32` part count, then an
+/// `(offset, length)` pair of `i32`s per part, offsets from the start of the body; every part
+/// inside the body, the first one right after the header.
+pub fn multipart_parts(body: &[u8]) -> Result<Vec<(usize, usize)>, String> {
+    let word = |at: usize| -> Result<usize, String> {
+        let b = body
+            .get(at..at + 4)
+            .ok_or_else(|| format!("truncated at byte {at} of {}", body.len()))?;
+        let v = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        usize::try_from(v).map_err(|_| format!("a negative number {v} at byte {at}"))
+    };
+    let count = word(0)?;
+    let header = 4 + 8 * count;
+    let mut parts = Vec::with_capacity(count);
+    for i in 0..count {
+        let (at, len) = (word(4 + 8 * i)?, word(8 + 8 * i)?);
+        if at < header || at + len > body.len() {
+            return Err(format!(
+                "part {i} at {at}, {len} bytes, is outside the body of {} bytes (header {header})",
+                body.len()
+            ));
+        }
+        parts.push((at, len));
+    }
+    if let Some(&(first, _)) = parts.first()
+        && first != header
+    {
+        return Err(format!(
+            "part 0 starts at {first}, not right after the header ({header})"
+        ));
+    }
+    Ok(parts)
+}
+
 /// A response as the client received it.
 pub struct Response {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
-    /// The decoded document when the body is WBXML; already validated.
+    /// The decoded document when the body is WBXML, or part 0 of a multipart body; already
+    /// validated.
     pub element: Option<Element>,
+    /// The parts of a multipart body as `(offset, length)` in `body` (see [`Response::part`]);
+    /// empty for any other body.
+    pub parts: Vec<(usize, usize)>,
 }
 
 impl fmt::Debug for Response {
@@ -287,6 +351,9 @@ impl fmt::Debug for Response {
         writeln!(f, "HTTP {}", self.status)?;
         for (name, value) in &self.headers {
             writeln!(f, "{name}: {}", String::from_utf8_lossy(value.as_bytes()))?;
+        }
+        if !self.parts.is_empty() {
+            writeln!(f, "multipart, parts (offset, length): {:?}", self.parts)?;
         }
         match &self.element {
             Some(e) => write!(f, "\n{}", wbxml::xml::to_xml(e)),
@@ -309,7 +376,23 @@ impl Response {
             .to_ascii_lowercase();
         let is_wbxml_type = content_type.starts_with(WBXML_CONTENT_TYPE);
         let looks_wbxml = body.starts_with(&[0x03, 0x01, 0x6A, 0x00]);
-        let element = if body.is_empty() {
+        let mut parts = Vec::new();
+        let element = if content_type.starts_with(MULTIPART_CONTENT_TYPE) {
+            parts = multipart_parts(&body)
+                .unwrap_or_else(|e| panic!("HTTP {status}: a bad multipart body: {e}"));
+            let (at, len) = *parts
+                .first()
+                .unwrap_or_else(|| panic!("HTTP {status}: a multipart body without parts"));
+            let doc = &body[at..at + len];
+            let element = wbxml::decode(doc).unwrap_or_else(|e| {
+                panic!(
+                    "HTTP {status}: part 0 of a multipart body is not WBXML: {e}\nbytes: {:02x?}",
+                    &doc[..doc.len().min(256)]
+                )
+            });
+            validate::response(doc, &element);
+            Some(element)
+        } else if body.is_empty() {
             None
         } else if is_wbxml_type || looks_wbxml {
             assert!(
@@ -332,7 +415,18 @@ impl Response {
             headers,
             body,
             element,
+            parts,
         }
+    }
+
+    /// Part `i` of a multipart body (part 0 is the WBXML document); panics when there is no
+    /// such part.
+    pub fn part(&self, i: usize) -> &[u8] {
+        let (at, len) = *self
+            .parts
+            .get(i)
+            .unwrap_or_else(|| panic!("no part {i} in this response:\n{self:?}"));
+        &self.body[at..at + len]
     }
 
     /// A header's value (the first, as text).
@@ -390,5 +484,55 @@ impl Response {
             Some(key) if !key.is_empty() => key,
             _ => panic!("{what}: no PolicyKey:\n{self:?}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_bodies_are_split_into_their_parts() {
+        let mut body = Vec::new();
+        for w in [2i32, 20, 3, 23, 4] {
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        body.extend_from_slice(b"abcWXYZ");
+        let parts = multipart_parts(&body).unwrap();
+        assert_eq!(parts, vec![(20, 3), (23, 4)]);
+        assert!(multipart_parts(&body[..body.len() - 1]).is_err());
+        assert!(multipart_parts(&body[..10]).is_err());
+        // Part 0 must follow the header.
+        let mut shifted = body.clone();
+        shifted[4..8].copy_from_slice(&21i32.to_le_bytes());
+        assert!(multipart_parts(&shifted).is_err());
+    }
+
+    #[test]
+    fn part_zero_of_a_multipart_response_is_decoded() {
+        let doc = wbxml::Element::new(wbxml::tags::itemoperations::ITEM_OPERATIONS)
+            .text_child(wbxml::tags::itemoperations::STATUS, "1");
+        let wbxml_doc = wbxml::encode(&doc);
+        let mut body = Vec::new();
+        let header = 4 + 16;
+        for w in [
+            2,
+            header,
+            wbxml_doc.len() as i32,
+            header + wbxml_doc.len() as i32,
+            5,
+        ] {
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        body.extend_from_slice(&wbxml_doc);
+        body.extend_from_slice(b"hello");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "content-type",
+            HeaderValue::from_static(MULTIPART_CONTENT_TYPE),
+        );
+        let r = Response::new(200, headers, body);
+        assert_eq!(r.element.as_ref(), Some(&doc));
+        assert_eq!(r.part(1), b"hello");
     }
 }

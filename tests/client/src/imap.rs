@@ -298,6 +298,16 @@ impl Imap {
         }
     }
 
+    /// One MIME part of a message as stored, still transfer-encoded (`BODY.PEEK[section]`,
+    /// e.g. `"2"` or `"1.2"`).
+    pub fn fetch_section(&mut self, mailbox: &str, uid: u32, section: &str) -> Vec<u8> {
+        let items = self.fetch_one(mailbox, uid, &format!("BODY.PEEK[{section}]"));
+        match fetch_item(&items, &format!("BODY[{section}]")) {
+            Some(Value::Str(b)) => b.clone(),
+            other => panic!("UID FETCH {uid} BODY.PEEK[{section}] in {mailbox:?}: got {other:?}"),
+        }
+    }
+
     /// The INTERNALDATE of a message, as the server writes it (`"22-Nov-2026 10:00:00 +0000"`).
     /// Dovecot's Maildir keeps the instant (the file's mtime), not the zone it was given in:
     /// the stack answers in UTC.

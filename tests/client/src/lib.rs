@@ -21,7 +21,9 @@ pub mod validate;
 use std::path::PathBuf;
 
 pub use airgate::{Airgate, AirgateBuilder};
-pub use client::{Client, Response};
+/// For attachment data (`ItemOperations:Data`) and base64 MIME parts.
+pub use base64;
+pub use client::{Client, MULTIPART_CONTENT_TYPE, Response, multipart_parts};
 pub use corpus::{
     ExpectedMail, corpus_message, mail_corpus, mail_corpus_dir, mail_corpus_expected, seed_corpus,
 };
