@@ -162,13 +162,15 @@ pub async fn pump_inline<B: MailBackend>(
     Ok(())
 }
 
-/// Streams the multipart body: header, the WBXML document as part 0, the decoded part as
-/// part 1. `decoded_len` must be the part's decoded size (the header states it up front).
+/// Streams the multipart body: header, the WBXML document as part 0, the decoded part (only
+/// `range`, inclusive, if given) as part 1. `decoded_len` must be the size of what part 1
+/// carries (the header states it up front).
 pub async fn pump_multipart<B: MailBackend>(
     backend: &mut B,
     src: &PartSource,
     document: Vec<u8>,
     decoded_len: u64,
+    range: Option<(u64, u64)>,
     tx: &mpsc::Sender<Vec<u8>>,
 ) -> Result<(), EngineError> {
     let Ok(header) =
@@ -184,8 +186,20 @@ pub async fn pump_multipart<B: MailBackend>(
         return Ok(());
     }
     let mut sent = 0u64;
+    let mut pos = 0u64;
+    let skip = range.map_or(0, |(a, _)| a);
     let mut reader = DecodedReader::new(src);
-    while let Read::Data(mut chunk) = reader.next(backend).await? {
+    while sent < decoded_len
+        && let Read::Data(mut chunk) = reader.next(backend).await?
+    {
+        let start = pos;
+        pos += chunk.len() as u64;
+        if pos <= skip {
+            continue;
+        }
+        if start < skip {
+            chunk.drain(..(skip - start) as usize);
+        }
         // Never more than the header promised, whatever the server sends now.
         chunk.truncate((decoded_len - sent).min(chunk.len() as u64) as usize);
         sent += chunk.len() as u64;
@@ -217,8 +231,13 @@ pub enum StreamForm {
         suffix: Vec<u8>,
         range: Option<(u64, u64)>,
     },
-    /// The WBXML document (part 0) and the decoded size (part 1).
-    Multipart { document: Vec<u8>, decoded_len: u64 },
+    /// The WBXML document (part 0), and the decoded part or its `range` (inclusive) as part 1
+    /// of `decoded_len` bytes.
+    Multipart {
+        document: Vec<u8>,
+        decoded_len: u64,
+        range: Option<(u64, u64)>,
+    },
 }
 
 impl StreamPlan {
@@ -248,6 +267,7 @@ pub async fn pump<B: MailBackend>(
         StreamForm::Multipart {
             document,
             decoded_len,
-        } => pump_multipart(backend, &plan.source, document, decoded_len, tx).await,
+            range,
+        } => pump_multipart(backend, &plan.source, document, decoded_len, range, tx).await,
     }
 }

@@ -305,17 +305,13 @@ async fn stream<B: MailBackend>(
     .into_element();
     let bytes = wbxml::encode(&doc);
     let form = if ctx.accept_multipart {
-        let decoded_len = match range {
-            Some((a, b)) => b - a + 1,
-            None => total.unwrap_or(0),
-        };
-        if range.is_some() {
-            // Ranges are served inline; a multipart part would need its own slicing.
-            return Ok(Reply::Document(doc));
-        }
         StreamForm::Multipart {
             document: bytes,
-            decoded_len,
+            decoded_len: match range {
+                Some((a, b)) => b - a + 1,
+                None => total.unwrap_or(0),
+            },
+            range,
         }
     } else {
         let Some(at) = bytes
