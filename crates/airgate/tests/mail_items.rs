@@ -914,6 +914,35 @@ async fn get_item_estimate_counts_what_the_next_syncs_send_12_1() {
     estimate_counts("12.1").await;
 }
 
+#[tokio::test]
+async fn get_item_estimate_counts_new_mail_while_a_window_is_pending() {
+    let mut s = Setup::new("gie-pending").await;
+    let inbox = s.inbox();
+    let n = eas_test_client::seed_corpus(&mut s.imap, "INBOX").len() as u64;
+    let key = prime(&s.c, &inbox).await;
+    let (key, _) = step(&s.c, &inbox, &key, 5, SyncOpts::default()).await;
+    assert_eq!(
+        estimate(&s.c, &inbox, &key).await,
+        ("1".into(), Some(n - 5))
+    );
+    s.append("INBOX", "01-plain-ascii.eml");
+    assert_eq!(
+        estimate(&s.c, &inbox, &key).await,
+        ("1".into(), Some(n - 5 + 1))
+    );
+    // And the next Syncs do send that many.
+    let mut key = key;
+    let mut sent = 0;
+    for _ in 0..5 {
+        let (next, r) = step(&s.c, &inbox, &key, 100, SyncOpts::default()).await;
+        let (added, changed, deleted) = commands(&r, &inbox);
+        sent += added.len() + changed.len() + deleted.len();
+        key = next;
+    }
+    assert_eq!(sent as u64, n - 5 + 1);
+    assert_eq!(estimate(&s.c, &inbox, &key).await, ("1".into(), Some(0)));
+}
+
 async fn estimate_statuses(version: &str) {
     let s = Setup::with_version(&format!("gie-st-{version}"), version).await;
     let inbox = s.inbox();

@@ -52,9 +52,9 @@ pub async fn estimate<B: MailBackend>(
     if st.uid_validity != mail.uid_validity {
         return Ok(Estimate::InvalidKey);
     }
-    if !mail.has_pending() {
-        pull_changes_into(backend, &st, &mut mail).await?;
-    }
+    // Also while a window is pending: the device will get what arrived since, too. (Only this
+    // copy of the state learns of it; Sync reads it again when it gets there.)
+    pull_changes_into(backend, &st, &mut mail).await?;
     Ok(Estimate::Count(
         mail.pending_add.len()
             + mail.pending_change.len()
