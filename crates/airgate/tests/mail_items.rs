@@ -432,6 +432,73 @@ async fn attachment_fetch_as_multipart_puts_the_bytes_in_part_1() {
     );
 }
 
+#[tokio::test]
+async fn several_fetches_in_one_request_are_answered_in_order() {
+    let mut s = Setup::new("att-several").await;
+    let (uid, atts) = seed_attachments(&mut s).await;
+    let (pdf, png) = (reference_of(&atts, PDF.0), reference_of(&atts, PNG.0));
+    let (_, adds) = sync_all(&s.c, &s.inbox()).await;
+    let id = id_of(&adds, &subject_of("06-mixed-attachments.eml"));
+    let r =
+        s.c.post(
+            "ItemOperations",
+            &docs::item_operations(vec![
+                docs::io_fetch_attachment(&png),
+                docs::io_fetch_item(&s.inbox(), &id, 1),
+                docs::io_fetch_attachment(&pdf),
+            ]),
+        )
+        .await;
+    r.assert_status(200);
+    let fetches = r.doc().all_at(&[io::RESPONSE, io::FETCH]);
+    assert_eq!(fetches.len(), 3, "{r:?}");
+    let props = attachment_properties(&r, fetches[0], &png);
+    assert_eq!(
+        inline_data(&props),
+        decoded_part(&mut s.imap, "INBOX", uid, PNG.1)
+    );
+    assert_eq!(fetches[1].text_at(&[a::SERVER_ID]), Some(id), "{r:?}");
+    assert!(
+        fetches[1]
+            .at(&[io::PROPERTIES, asb::BODY, asb::DATA])
+            .is_some(),
+        "{r:?}"
+    );
+    let props = attachment_properties(&r, fetches[2], &pdf);
+    assert_eq!(
+        inline_data(&props),
+        decoded_part(&mut s.imap, "INBOX", uid, PDF.1)
+    );
+}
+
+#[tokio::test]
+async fn an_attached_message_is_fetched_as_it_is_stored() {
+    let mut s = Setup::new("att-rfc822").await;
+    let uid = s.append("INBOX", "07-attached-message.eml");
+    let inbox = s.inbox();
+    let key = prime(&s.c, &inbox).await;
+    let (_, r) = step(
+        &s.c,
+        &inbox,
+        &key,
+        100,
+        SyncOpts::default().body_preference(BodyPref::new(1)),
+    )
+    .await;
+    let col = collection(&r, &inbox).expect("a collection");
+    let atts = col.sync_adds()[0]
+        .1
+        .all_at(&[asb::ATTACHMENTS, asb::ATTACHMENT]);
+    assert_eq!(atts.len(), 1, "{r:?}");
+    let reference = atts[0]
+        .text_at(&[asb::FILE_REFERENCE])
+        .expect("FileReference");
+    let (r, fetch) = io_fetch(&s.c, docs::io_fetch_attachment(&reference)).await;
+    let props = attachment_properties(&r, &fetch, &reference);
+    // message/rfc822 is never base64 on the wire (RFC 2046): the part is the bytes.
+    assert_eq!(inline_data(&props), s.imap.fetch_section("INBOX", uid, "2"));
+}
+
 /// A Fetch of an attachment with `Options/Range`.
 fn fetch_range(reference: &str, range: &str) -> Element {
     docs::io_fetch_attachment(reference)
