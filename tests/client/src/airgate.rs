@@ -5,6 +5,10 @@
 //! pipe; so does the test process exiting in any way, which matters for instances kept in a
 //! `static` (never dropped). Either way the wrapper then stops airgate (SIGTERM, SIGKILL after
 //! 5 s) and removes its state directory.
+//!
+//! [`Airgate::kill9`] has the wrapper send SIGKILL instead and keep the state directory, so
+//! [`Airgate::restart`] can start the binary again on the same state and port: what a crash
+//! and a restart by the service manager look like to devices.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -18,19 +22,27 @@ use crate::{Client, Stack};
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 const LISTENING: &str = "airgate listening on ";
 
-/// The wrapper: `sh -c WRAPPER airgate-wrapper STATE_DIR BINARY ARGS...`.
+/// The wrapper: `sh -c WRAPPER airgate-wrapper STATE_DIR BINARY ARGS...`. STATE_DIR is
+/// removed at the end unless it is empty. A line `kill9` on its stdin kills airgate with
+/// SIGKILL and leaves the state directory; anything else (end of file) stops airgate.
 const WRAPPER: &str = r#"
 dir=$1; shift
 "$@" </dev/null &
 pid=$!
 exec >/dev/null 2>&1
+IFS= read -r cmd
+if [ "$cmd" = kill9 ]; then
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid"
+  exit 0
+fi
 cat
 kill -TERM "$pid" 2>/dev/null
 i=0
 while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 kill -KILL "$pid" 2>/dev/null
 wait "$pid"
-rm -rf "$dir"
+[ -n "$dir" ] && rm -rf "$dir"
 "#;
 
 /// Configures and starts an airgate instance. See [`Airgate::builder`].
@@ -39,9 +51,24 @@ pub struct AirgateBuilder {
     args: Vec<String>,
     upstreams: bool,
     email_domain: Option<String>,
+    state_dir: Option<PathBuf>,
+    listen: Option<String>,
 }
 
 impl AirgateBuilder {
+    /// Uses this state directory (created if missing) instead of a new temporary one; it is
+    /// left in place when the instance stops.
+    pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self
+    }
+
+    /// Listens on this address instead of `127.0.0.1:0`.
+    pub fn listen(mut self, addr: &str) -> Self {
+        self.listen = Some(addr.to_owned());
+        self
+    }
+
     /// Adds a flag and its value, e.g. `.flag("--provision-required", "false")`. Every
     /// configuration key is a flag named after its dotted path (`auth.cache_seconds` is
     /// `--auth-cache-seconds`).
@@ -76,15 +103,26 @@ impl AirgateBuilder {
 
     /// Starts the binary and waits (up to 20 s) for its `airgate listening on URL` line.
     pub fn start(self) -> Airgate {
-        let state = tempfile::Builder::new()
-            .prefix("airgate-state-")
-            .tempdir()
-            .expect("cannot create a state dir")
-            .keep();
+        let (state, remove_state) = match self.state_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(&dir).unwrap_or_else(|e| {
+                    panic!("cannot create the state dir {}: {e}", dir.display())
+                });
+                (dir, false)
+            }
+            None => (
+                tempfile::Builder::new()
+                    .prefix("airgate-state-")
+                    .tempdir()
+                    .expect("cannot create a state dir")
+                    .keep(),
+                true,
+            ),
+        };
         let mut args: Vec<String> = vec![
             "serve".into(),
             "--listen".into(),
-            "127.0.0.1:0".into(),
+            self.listen.unwrap_or_else(|| "127.0.0.1:0".into()),
             "--state-dir".into(),
             state.display().to_string(),
         ];
@@ -105,7 +143,7 @@ impl AirgateBuilder {
             args.push(domain.clone());
         }
         args.extend(self.args);
-        Airgate::spawn(&self.binary, state, args)
+        Airgate::spawn(&self.binary, state, remove_state, args)
     }
 }
 
@@ -114,6 +152,9 @@ impl AirgateBuilder {
 pub struct Airgate {
     url: String,
     state_dir: PathBuf,
+    /// The state directory is ours to remove at the end.
+    remove_state: bool,
+    binary: PathBuf,
     args: Vec<String>,
     log: Arc<Mutex<String>>,
     stdin: Option<ChildStdin>,
@@ -136,16 +177,22 @@ impl Airgate {
             args: Vec::new(),
             upstreams: true,
             email_domain: Some("example.org".into()),
+            state_dir: None,
+            listen: None,
         }
     }
 
-    fn spawn(binary: &Path, state_dir: PathBuf, args: Vec<String>) -> Airgate {
+    fn spawn(binary: &Path, state_dir: PathBuf, remove_state: bool, args: Vec<String>) -> Airgate {
         use std::os::unix::process::CommandExt;
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(WRAPPER)
             .arg("airgate-wrapper")
-            .arg(&state_dir)
+            .arg(if remove_state {
+                state_dir.as_os_str()
+            } else {
+                std::ffi::OsStr::new("")
+            })
             .arg(binary)
             .args(&args)
             .env_remove("AIRGATE_CONFIG")
@@ -182,6 +229,8 @@ impl Airgate {
         let mut airgate = Airgate {
             url: String::new(),
             state_dir,
+            remove_state,
+            binary: binary.to_owned(),
             args,
             log,
             stdin,
@@ -251,6 +300,51 @@ impl Airgate {
 
     /// Stops the instance and waits for it (the same as dropping it).
     pub fn stop(self) {}
+
+    /// Kills airgate with SIGKILL, as a crash would, and waits until it is gone. The state
+    /// directory stays; [`Airgate::restart`] starts it again. Requests in flight fail.
+    pub fn kill9(&mut self) {
+        if let Some(mut stdin) = self.stdin.take() {
+            let _ = stdin.write_all(b"kill9\n");
+        }
+        let _ = self.child.wait();
+    }
+
+    /// Starts airgate again (after [`Airgate::kill9`]; a running instance is killed first) with
+    /// the same arguments, state directory and port, and waits until it listens. Clients keep
+    /// working against [`Airgate::url`], which does not change.
+    pub fn restart(&mut self) {
+        self.kill9();
+        let port = self
+            .base_url()
+            .rsplit(':')
+            .next()
+            .expect("a port in the URL")
+            .to_owned();
+        let mut args = self.args.clone();
+        if let Some(i) = args.iter().position(|a| a == "--listen") {
+            args[i + 1] = format!("127.0.0.1:{port}");
+        }
+        let log = self.log();
+        let mut next = Airgate::spawn(
+            &self.binary,
+            self.state_dir.clone(),
+            self.remove_state,
+            args,
+        );
+        // Keep one log across restarts.
+        if let Ok(mut l) = next.log.lock() {
+            l.insert_str(0, &format!("{log}--- restarted ---\n"));
+        }
+        assert_eq!(
+            next.url, self.url,
+            "the restarted instance listens elsewhere"
+        );
+        // `self` becomes the new instance; the old (dead) one is dropped without removing the
+        // state directory.
+        self.remove_state = false;
+        std::mem::swap(self, &mut next);
+    }
 }
 
 impl Drop for Airgate {
