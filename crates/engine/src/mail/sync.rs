@@ -313,6 +313,7 @@ impl One<'_> {
             .await?;
 
         let mut commands = Vec::new();
+        let mut pulled = false;
         if wants_changes {
             let filter = self.filter();
             if filter != mail.filter {
@@ -320,12 +321,16 @@ impl One<'_> {
             }
             if !mail.has_pending() {
                 pull_changes_into(backend, &st, &mut mail).await?;
+                pulled = true;
             }
             commands = self.window(backend, &mut mail, &mut batch).await?;
         } else {
             mail.modseq = mail.modseq.max(0);
         }
-        batch.more_available = wants_changes && mail.has_pending();
+        // More to come: what is pending, and what changed upstream while the pending items
+        // were being sent (the next step reads it), so the device does not stop early.
+        batch.more_available = wants_changes
+            && (mail.has_pending() || (!pulled && !unchanged(backend.tracking(), &mail, &st)));
 
         if commands.is_empty() && responses.is_empty() {
             // Nothing for the device: same key; keep the newer baseline.
