@@ -390,6 +390,43 @@ async fn a_window_of_100_gives_every_message_at_once() {
     assert_eq!(col.adds.len(), 12);
 }
 
+#[tokio::test]
+async fn filter_type_leaves_out_messages_older_than_the_window() {
+    let mut s = Setup::new("sy-filter").await;
+    let old = s.imap.append(
+        "INBOX",
+        &message("Old news", "From long ago."),
+        &[],
+        Some("01-Jan-2020 10:00:00 +0000"),
+    );
+    let new = s
+        .imap
+        .append("INBOX", &message("Fresh news", "From today."), &[], None);
+    let inbox = s.inbox();
+    // 3: one week.
+    let week = SyncOpts::default().filter_type(3);
+    let key = start(&s.c, &inbox, &week).await;
+    let (key, adds) = drain(&s.c, &inbox, &key, 50, &week).await;
+    let ids: Vec<String> = adds.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(ids, [sid(&inbox, new)]);
+    // An old message arriving later stays out too.
+    s.imap.append(
+        "INBOX",
+        &message("Late old news", "Delivered late."),
+        &[],
+        Some("02-Jan-2020 10:00:00 +0000"),
+    );
+    let col = sync(&s.c, &inbox, &key, 50, &week).await;
+    col.assert_ok();
+    assert!(col.adds.is_empty(), "{}", col.xml);
+    // All (0) brings the old one in.
+    let all = SyncOpts::default().filter_type(0);
+    let (_, adds) = drain(&s.c, &inbox, &col.key, 50, &all).await;
+    let ids: BTreeSet<u32> = adds.iter().map(|(id, _)| uid_of(id)).collect();
+    assert!(ids.contains(&old), "{ids:?}");
+    assert_eq!(ids.len(), 2, "the two old messages: {ids:?}");
+}
+
 // --- Content ---------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -135,9 +135,25 @@ pub async fn build<B: MailBackend>(
     choice: &BodyChoice,
     details: &FlagDetails,
 ) -> Result<Vec<(u32, Element)>, EngineError> {
+    build_since(version, collection, backend, uids, choice, details, None).await
+}
+
+/// [`build`] of the messages whose INTERNALDATE is at or after `since` (unix seconds; `None`:
+/// all). The others are left out like vanished ones: a message that arrives with an old date
+/// (moved in, delivered late) stays outside a collection's FilterType window.
+pub async fn build_since<B: MailBackend>(
+    version: ProtocolVersion,
+    collection: &str,
+    backend: &mut B,
+    uids: &[u32],
+    choice: &BodyChoice,
+    details: &FlagDetails,
+    since: Option<i64>,
+) -> Result<Vec<(u32, Element)>, EngineError> {
     let mut out = Vec::with_capacity(uids.len());
     for chunk in uids.chunks(SUMMARY_BATCH) {
         let mut summaries = backend.summaries(chunk).await?;
+        summaries.retain(|s| since.is_none_or(|t| s.internal_date >= t));
         // Keep the requested order (newest first), whatever order the server answered in.
         summaries.sort_by_key(|s| chunk.iter().position(|u| *u == s.uid));
         for s in summaries {

@@ -170,6 +170,14 @@ fn cutoff(ctx: &MailContext<'_>, filter: u8) -> Option<i64> {
     Some(ctx.now - age.as_secs() as i64)
 }
 
+/// The oldest INTERNALDATE a new message may have to be sent under a FilterType. IMAP's
+/// SEARCH SINCE (which chose the initial messages) compares whole days in the server's time
+/// zone, so this is a day earlier than the day of the cutoff: a message the search let in is
+/// never left out here.
+fn add_cutoff(ctx: &MailContext<'_>, filter: u8) -> Option<i64> {
+    cutoff(ctx, filter).map(|t| t.div_euclid(86_400) * 86_400 - 86_400)
+}
+
 /// One collection of one Sync request.
 struct One<'a> {
     ctx: &'a MailContext<'a>,
@@ -380,7 +388,7 @@ impl One<'_> {
             });
         }
         commands.extend(self.changes(backend, &batch.changes).await?.0);
-        commands.extend(self.adds(backend, &batch.adds).await?.0);
+        commands.extend(self.adds(backend, &batch.adds, None).await?.0);
         let mut responses = Vec::new();
         for r in &batch.responses {
             responses.push(self.stored_response(backend, r).await?);
@@ -643,7 +651,8 @@ impl One<'_> {
         for uid in &adds {
             mail.pending_add.remove(*uid);
         }
-        let (cmds, sent) = self.adds(backend, &adds).await?;
+        let since = add_cutoff(self.ctx, mail.filter);
+        let (cmds, sent) = self.adds(backend, &adds, since).await?;
         for uid in &sent {
             mail.have.insert(*uid);
         }
@@ -677,22 +686,25 @@ impl One<'_> {
         Ok((commands, found))
     }
 
+    /// The Adds of these messages, those with an INTERNALDATE before `since` left out.
     async fn adds<B: MailBackend>(
         &self,
         backend: &mut B,
         uids: &[u32],
+        since: Option<i64>,
     ) -> Result<(Vec<ServerCommand>, Vec<u32>), EngineError> {
         if uids.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
         let choice = BodyChoice::for_sync(items::email_options(self.options));
-        let built = items::build(
+        let built = items::build_since(
             self.ctx.version,
             self.cid,
             backend,
             uids,
             &choice,
             &self.details,
+            since,
         )
         .await?;
         let mut sent = Vec::new();
