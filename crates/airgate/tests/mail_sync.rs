@@ -391,6 +391,55 @@ async fn a_window_of_100_gives_every_message_at_once() {
 }
 
 #[tokio::test]
+async fn a_window_size_of_0_is_read_as_512() {
+    let mut s = Setup::new("sy-window0").await;
+    append_n(&mut s.imap, "INBOX", 3, "Zero");
+    let inbox = s.inbox();
+    let key = start(&s.c, &inbox, &SyncOpts::default()).await;
+    let col = sync(&s.c, &inbox, &key, 0, &SyncOpts::default()).await;
+    col.assert_ok();
+    assert_eq!(col.adds.len(), 3, "{}", col.xml);
+    assert!(!col.more, "{}", col.xml);
+}
+
+#[tokio::test]
+async fn a_request_wide_window_size_limits_all_collections_together() {
+    let mut s = Setup::new("sy-global").await;
+    let work = s.add_folder("Work").await;
+    let inbox = s.inbox();
+    append_n(&mut s.imap, "INBOX", 3, "Inbox mail");
+    append_n(&mut s.imap, "Work", 3, "Work mail");
+    let ki = start(&s.c, &inbox, &SyncOpts::default()).await;
+    let kw = start(&s.c, &work, &SyncOpts::default()).await;
+    let request = |ki: &str, kw: &str| {
+        docs::sync_request(
+            vec![
+                docs::sync_collection_request(&inbox, ki, None, &SyncOpts::default(), vec![]),
+                docs::sync_collection_request(&work, kw, None, &SyncOpts::default(), vec![]),
+            ],
+            &docs::SyncTop {
+                window_size: Some(4),
+                ..docs::SyncTop::default()
+            },
+        )
+    };
+    let r = s.c.post("Sync", &request(&ki, &kw)).await;
+    let (ci, cw) = (col(&r, &inbox), col(&r, &work));
+    ci.assert_ok();
+    cw.assert_ok();
+    // Collections in the order received: the Inbox whole, then what fits of Work.
+    assert_eq!(ci.adds.len(), 3, "{}", ci.xml);
+    assert!(!ci.more);
+    assert_eq!(cw.adds.len(), 1, "{}", cw.xml);
+    assert!(cw.more, "MoreAvailable for what did not fit: {}", cw.xml);
+    let r = s.c.post("Sync", &request(&ci.key, &cw.key)).await;
+    let cw = col(&r, &work);
+    cw.assert_ok();
+    assert_eq!(cw.adds.len(), 2, "{}", cw.xml);
+    assert!(!cw.more);
+}
+
+#[tokio::test]
 async fn filter_type_leaves_out_messages_older_than_the_window() {
     let mut s = Setup::new("sy-filter").await;
     let old = s.imap.append(

@@ -37,6 +37,10 @@ pub async fn sync<B: MailBackend>(
     let mut writes: Vec<(String, Option<CollectionRecord>)> = Vec::new();
     // (collection, UIDVALIDITY, uid, detail) of device Flag changes.
     let mut flag_writes: Vec<(String, u32, u32, Option<EasFlag>)> = Vec::new();
+    let max = ctx.config.max_window;
+    // The request-wide WindowSize limits the items of all collections together; collections
+    // are served in the order received (MS-ASCMD 2.2.3.199).
+    let mut global_left = req.window_size.map(|w| window_value(w, max));
     for coll in &req.collections {
         let cid = coll.collection_id.as_str().to_owned();
         let Some(entry) = folders.by_id(&cid) else {
@@ -47,8 +51,8 @@ pub async fn sync<B: MailBackend>(
         let window = coll
             .window_size
             .or(req.window_size)
-            .unwrap_or(DEFAULT_WINDOW)
-            .clamp(1, ctx.config.max_window);
+            .map_or(DEFAULT_WINDOW.min(max), |w| window_value(w, max));
+        let window = global_left.map_or(window, |left| window.min(left));
         let (record, details) = blocking(ctx.store, {
             let dev = ctx.device.clone();
             let cid = cid.clone();
@@ -115,6 +119,9 @@ pub async fn sync<B: MailBackend>(
                 std::mem::take(&mut *one.flag_writes.lock().unwrap_or_else(|p| p.into_inner()));
             flag_writes.extend(kept.into_iter().map(|(uid, f)| (cid.clone(), v, uid, f)));
         }
+        if let Some(left) = &mut global_left {
+            *left = left.saturating_sub(u32::try_from(resp.commands.len()).unwrap_or(u32::MAX));
+        }
         out.push(resp);
         if let Some(w) = write {
             writes.push((cid, w));
@@ -144,6 +151,12 @@ pub async fn sync<B: MailBackend>(
         limit: None,
         collections: out,
     })
+}
+
+/// A WindowSize as the server reads it: 0 and anything above the maximum are the maximum
+/// (MS-ASCMD 2.2.3.199).
+fn window_value(w: u32, max: u32) -> u32 {
+    if w == 0 { max } else { w.min(max) }
 }
 
 const NO_MAILBOX: &str = "the collection's mailbox does not exist";
