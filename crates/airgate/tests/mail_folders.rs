@@ -100,8 +100,16 @@ fn op_status(r: &Response, top: eas_test_client::Tag) -> String {
     r.assert_status(200);
     let doc = r.doc();
     assert_eq!(doc.tag, top, "{r:?}");
-    doc.text_at(&[fh::STATUS])
-        .unwrap_or_else(|| panic!("no Status in {r:?}"))
+    let status = doc
+        .text_at(&[fh::STATUS])
+        .unwrap_or_else(|| panic!("no Status in {r:?}"));
+    // A failed command has no SyncKey (MS-ASCMD 2.2.3.181.1), a successful one has one.
+    assert_eq!(
+        doc.find(fh::SYNC_KEY).is_some(),
+        status == "1",
+        "SyncKey with Status {status}: {r:?}"
+    );
+    status
 }
 
 // --- FolderSync ------------------------------------------------------------------------------

@@ -84,12 +84,13 @@ impl Setup {
         c
     }
 
-    /// Creates and subscribes a mailbox, then runs FolderSync again; returns its id.
-    async fn add_folder(&mut self, name: &str) -> String {
-        self.imap.create(name);
-        self.imap.subscribe(name);
+    /// Creates and subscribes a top-level mailbox (`wire`: its IMAP name), then runs
+    /// FolderSync again; returns its id.
+    async fn add_folder(&mut self, wire: &str) -> String {
+        self.imap.create(wire);
+        self.imap.subscribe(wire);
         self.folders = folder_sync(&self.c).await;
-        self.folder(name)
+        self.folder(&eas_test_client::imap::mutf7_decode(wire))
     }
 }
 
@@ -376,6 +377,69 @@ async fn initial_sync_in_windows_of_two_gives_exactly_the_mailbox_newest_first()
 }
 
 #[tokio::test]
+async fn changes_during_a_windowed_initial_sync_end_in_exactly_the_mailbox() {
+    let mut s = Setup::new("sy-churn").await;
+    let uids = append_n(&mut s.imap, "INBOX", 10, "Churn");
+    let inbox = s.inbox();
+    let mut key = start(&s.c, &inbox, &SyncOpts::default()).await;
+    // The device's view: ServerId -> Read.
+    let mut device: BTreeMap<String, String> = BTreeMap::new();
+    let mut round = 0;
+    loop {
+        let col = sync(&s.c, &inbox, &key, 3, &SyncOpts::default()).await;
+        col.assert_ok();
+        for (id, data) in &col.adds {
+            let before = device.insert(id.clone(), text(data, em::READ));
+            assert!(before.is_none(), "{id} added twice: {}", col.xml);
+        }
+        for (id, data) in &col.changes {
+            let read = device
+                .get_mut(id)
+                .unwrap_or_else(|| panic!("Change of {id}, which the device does not have"));
+            if let Some(r) = data.text_at(&[em::READ]) {
+                *read = r;
+            }
+        }
+        for id in &col.deletes {
+            assert!(
+                device.remove(id).is_some(),
+                "Delete of {id}, not on the device"
+            );
+        }
+        key = col.key.clone();
+        // Meanwhile, on the server:
+        match round {
+            0 => {
+                s.imap.expunge("INBOX", uids[9]); // sent already
+                s.imap.expunge("INBOX", uids[0]); // still pending
+            }
+            1 => {
+                s.imap.store("INBOX", uids[8], "+FLAGS", &["\\Seen"]); // sent already
+                s.imap.store("INBOX", uids[1], "+FLAGS", &["\\Seen"]); // still pending
+                s.imap
+                    .append("INBOX", &message("Churn new", "Text."), &[], None);
+            }
+            _ => {}
+        }
+        round += 1;
+        if !col.more && round > 2 {
+            break;
+        }
+        assert!(round < 20, "no end");
+    }
+    let mut want: BTreeMap<String, String> = BTreeMap::new();
+    for uid in s.imap.uids("INBOX") {
+        let read = if has(&s.imap.flags("INBOX", uid), "\\Seen") {
+            "1"
+        } else {
+            "0"
+        };
+        want.insert(sid(&inbox, uid), read.to_owned());
+    }
+    assert_eq!(device, want);
+}
+
+#[tokio::test]
 async fn a_window_of_100_gives_every_message_at_once() {
     let mut s = Setup::new("sy-window100").await;
     let uids = append_n(&mut s.imap, "INBOX", 12, "Bulk");
@@ -474,6 +538,58 @@ async fn filter_type_leaves_out_messages_older_than_the_window() {
     let ids: BTreeSet<u32> = adds.iter().map(|(id, _)| uid_of(id)).collect();
     assert!(ids.contains(&old), "{ids:?}");
     assert_eq!(ids.len(), 2, "the two old messages: {ids:?}");
+}
+
+#[tokio::test]
+async fn narrowing_the_filter_soft_deletes_the_messages_now_outside_it() {
+    let mut s = Setup::new("sy-narrow").await;
+    let old = s.imap.append(
+        "INBOX",
+        &message("Ancient", "From long ago."),
+        &[],
+        Some("01-Jan-2020 10:00:00 +0000"),
+    );
+    let new = s
+        .imap
+        .append("INBOX", &message("Recent", "From today."), &[], None);
+    let inbox = s.inbox();
+    let all = SyncOpts::default().filter_type(0);
+    let key = start(&s.c, &inbox, &all).await;
+    let (key, adds) = drain(&s.c, &inbox, &key, 50, &all).await;
+    assert_eq!(adds.len(), 2);
+    // 5: one month.
+    let month = SyncOpts::default().filter_type(5);
+    let col = sync(&s.c, &inbox, &key, 50, &month).await;
+    col.assert_ok();
+    assert_eq!(col.soft_deletes, [sid(&inbox, old)], "{}", col.xml);
+    assert!(col.deletes.is_empty() && col.adds.is_empty(), "{}", col.xml);
+    // Still in the mailbox: a SoftDelete only leaves the device.
+    assert_eq!(s.imap.uids("INBOX"), [old, new]);
+    let col = sync(&s.c, &inbox, &col.key, 50, &month).await;
+    col.assert_ok();
+    assert!(
+        col.soft_deletes.is_empty() && col.adds.is_empty(),
+        "{}",
+        col.xml
+    );
+}
+
+#[tokio::test]
+async fn a_folder_with_a_non_ascii_name_syncs_both_ways() {
+    let mut s = Setup::new("sy-utf7").await;
+    let name = "Entwürfe & Ärger";
+    let wire = eas_test_client::imap::mutf7_encode(name);
+    let folder = s.add_folder(&wire).await;
+    assert_eq!(s.folder(name), folder);
+    let uid = s
+        .imap
+        .append(&wire, &message("Umlaut folder", "Text."), &[], None);
+    let (key, adds) = sync_all(&s.c, &folder).await;
+    assert_eq!(adds.len(), 1);
+    assert_eq!(adds[0].0, sid(&folder, uid));
+    let col = sync_commands(&s.c, &folder, &key, vec![docs::delete(&sid(&folder, uid))]).await;
+    col.assert_ok();
+    assert!(s.imap.uids(&wire).is_empty());
 }
 
 // --- Content ---------------------------------------------------------------------------------
@@ -837,6 +953,10 @@ async fn delete_from_the_device_moves_the_message_to_trash() {
     // Not echoed back as a Delete.
     let col = sync(&s.c, &inbox, &col.key, 10, &SyncOpts::default()).await;
     assert!(col.deletes.is_empty(), "{}", col.xml);
+    // Deleted Items has it.
+    let (_, adds) = sync_all(&s.c, &s.of_type(4)).await;
+    assert_eq!(adds.len(), 1);
+    assert_eq!(text(&adds[0].1, em::SUBJECT), "Delete me");
 }
 
 #[tokio::test]
@@ -1187,6 +1307,22 @@ async fn a_sync_with_an_unknown_key_gets_status_3() {
 async fn a_sync_of_an_unknown_collection_gets_status_12() {
     let s = Setup::new("rt-nofolder").await;
     let col = sync(&s.c, "9999", "1", 10, &SyncOpts::default()).await;
+    assert_eq!(col.status, "12", "{}", col.xml);
+}
+
+#[tokio::test]
+async fn a_sync_of_a_folder_deleted_upstream_gets_status_12() {
+    let mut s = Setup::new("rt-deleted").await;
+    let doomed = s.add_folder("Doomed").await;
+    append_n(&mut s.imap, "Doomed", 1, "Doomed");
+    let (key, _) = sync_all(&s.c, &doomed).await;
+    s.imap.delete("Doomed");
+    let col = sync(&s.c, &doomed, &key, 10, &SyncOpts::default()).await;
+    assert_eq!(col.status, "12", "{}", col.xml);
+    // After the FolderSync that reports the delete, too.
+    let folders = folder_sync(&s.c).await;
+    assert!(!folders.iter().any(|f| f.0 == doomed), "{folders:?}");
+    let col = sync(&s.c, &doomed, &key, 10, &SyncOpts::default()).await;
     assert_eq!(col.status, "12", "{}", col.xml);
 }
 
