@@ -114,6 +114,9 @@ pub enum BackendError {
 
 pub type Result<T> = std::result::Result<T, BackendError>;
 
+/// Section texts with their bytes, as [`MailBackend::sections`] returns them.
+pub type SectionBytes = Vec<(String, Vec<u8>)>;
+
 /// One user's mail store, one connection's worth: commands run one after another.
 /// Methods on messages act on the mailbox of the last `select`.
 pub trait MailBackend: Send {
@@ -134,7 +137,7 @@ pub trait MailBackend: Send {
         &mut self,
         uid: u32,
         sections: &[(String, Option<u64>)],
-    ) -> impl Future<Output = Result<Option<Vec<(String, Vec<u8>)>>>> + Send;
+    ) -> impl Future<Output = Result<Option<SectionBytes>>> + Send;
     /// Bytes `offset..offset+len` of one section (for streaming); `None` when the message is
     /// gone.
     fn section_range(

@@ -291,25 +291,27 @@ fn flag_of(flagged: bool, detail: Option<&EasFlag>) -> Option<EasFlag> {
 
 /// Read, Flag, Categories and LastVerbExecuted from IMAP flags.
 fn flag_fields(flags: &[Flag], detail: Option<&EasFlag>) -> EmailItem {
-    let mut item = EmailItem::default();
-    item.read = flags.contains(&Flag::Seen);
-    item.flag = flag_of(flags.contains(&Flag::Flagged), detail);
-    item.categories = flags
-        .iter()
-        .filter_map(|f| match f {
-            Flag::Keyword(k) => m::category_for_keyword(k),
-            _ => None,
-        })
-        .collect();
     // MS-ASEMAIL 2.2.2.45: 1 reply to sender, 3 forward.
-    item.last_verb_executed = if flags.contains(&Flag::forwarded()) {
+    let last_verb_executed = if flags.contains(&Flag::forwarded()) {
         Some(3)
     } else if flags.contains(&Flag::Answered) {
         Some(1)
     } else {
         None
     };
-    item
+    EmailItem {
+        read: flags.contains(&Flag::Seen),
+        flag: flag_of(flags.contains(&Flag::Flagged), detail),
+        categories: flags
+            .iter()
+            .filter_map(|f| match f {
+                Flag::Keyword(k) => m::category_for_keyword(k),
+                _ => None,
+            })
+            .collect(),
+        last_verb_executed,
+        ..EmailItem::default()
+    }
 }
 
 /// The ApplicationData of a server Change: the flag-like fields only.

@@ -345,8 +345,6 @@ impl One<'_> {
                 pulled = true;
             }
             commands = self.window(backend, &mut mail, &mut batch).await?;
-        } else {
-            mail.modseq = mail.modseq.max(0);
         }
         // More to come: what is pending, and what changed upstream while the pending items
         // were being sent (the next step reads it), so the device does not stop early.
