@@ -297,6 +297,43 @@ async fn incremental_folder_sync_reports_a_server_side_rename_as_update_with_the
 }
 
 #[tokio::test]
+async fn a_server_side_rename_that_leaves_the_subscription_behind_keeps_the_folder() {
+    // Dovecot's RENAME moves the mailbox and its children but not their subscriptions; a
+    // client that does not subscribe the new names leaves them unsubscribed.
+    let mut s = Setup::new("fs-rename-unsub").await;
+    create_subscribed(&mut s.imap, "Before");
+    create_subscribed(&mut s.imap, "Before/Child");
+    let (key, folders) = all_folders(&s.c).await;
+    let id = by_name(&folders, "Before").0.clone();
+    let child = by_name(&folders, "Child").0.clone();
+    s.imap.rename("Before", "After");
+    let r = folder_sync(&s.c, &key).await;
+    assert_eq!(status(&r), "1");
+    assert!(r.doc().folder_sync_deletes().is_empty(), "{r:?}");
+    assert!(r.doc().folder_sync_folders().is_empty(), "{r:?}");
+    assert_eq!(
+        r.doc().folder_sync_updates(),
+        vec![(id.clone(), "0".into(), "After".into(), 12)],
+        "{r:?}"
+    );
+    let (_, again) = all_folders(&s.c).await;
+    assert_eq!(by_name(&again, "Child"), &(child, id, "Child".into(), 12));
+}
+
+#[tokio::test]
+async fn unsubscribing_a_mailbox_removes_the_folder_and_leaves_it_unsubscribed() {
+    let mut s = Setup::new("fs-unsub").await;
+    create_subscribed(&mut s.imap, "Quiet");
+    let (key, folders) = all_folders(&s.c).await;
+    let id = by_name(&folders, "Quiet").0.clone();
+    s.imap.unsubscribe("Quiet");
+    let r = folder_sync(&s.c, &key).await;
+    assert_eq!(r.doc().folder_sync_deletes(), vec![id], "{r:?}");
+    let (_, again) = all_folders(&s.c).await;
+    assert!(!again.iter().any(|f| f.2 == "Quiet"), "{again:?}");
+}
+
+#[tokio::test]
 async fn incremental_folder_sync_reports_a_server_side_delete() {
     let mut s = Setup::new("fs-delete").await;
     create_subscribed(&mut s.imap, "Doomed");

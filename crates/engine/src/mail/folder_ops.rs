@@ -10,7 +10,7 @@ use eas::FolderType;
 use state::{DeviceFolder, FolderSource, HierarchyState};
 
 use super::backend::{BackendError, MailBackend};
-use super::hierarchy::{current_folders, new_validities, refresh_ids};
+use super::hierarchy::{refresh_ids, scan};
 use super::{MailContext, blocking};
 use crate::EngineError;
 
@@ -108,12 +108,7 @@ async fn commit<B: MailBackend>(
     + Send
     + 'static,
 ) -> Result<(u32, Option<String>), EngineError> {
-    let found = current_folders(ctx, backend).await?;
-    let known = {
-        let user = ctx.device.user.clone();
-        blocking(ctx.store, move |s| Ok(s.user_folders(&user)?)).await?
-    };
-    let validities = new_validities(&known, &found, backend).await?;
+    let (found, validities) = scan(ctx, backend).await?;
     let dev = ctx.device.clone();
     blocking(ctx.store, move |s| {
         Ok(s.write(|tx| {

@@ -4,11 +4,11 @@
 //! FolderSync with key 0 (which some clients send on every refresh) gets the same ids again
 //! and leaves the item state of the folders alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use eas::folder::{Folder, FolderChanges, FolderSyncRequest, FolderSyncResponse, FolderSyncStatus};
 use eas::{CollectionId, FolderType, SyncKey};
-use state::{DeviceFolder, HierarchyState, SentHierarchyChanges, UserFolders};
+use state::{DeviceFolder, FolderSource, HierarchyState, SentHierarchyChanges, UserFolders};
 
 use super::backend::{BackendError, MailBackend};
 use super::folders::{self, MailFolder};
@@ -37,6 +37,85 @@ pub(crate) async fn current_folders<B: MailBackend>(
     let listing = backend.list().await?;
     found = folders::classify(&listing, &ctx.config.special_names);
     Ok(found)
+}
+
+/// The folders, after [`resubscribe_renamed`], and the UIDVALIDITY of those the user's id map
+/// does not know yet: what [`refresh_ids`] needs.
+pub(crate) async fn scan<B: MailBackend>(
+    ctx: &MailContext<'_>,
+    backend: &mut B,
+) -> Result<(Vec<MailFolder>, BTreeMap<String, u32>), EngineError> {
+    let mut found = current_folders(ctx, backend).await?;
+    let known = blocking(ctx.store, {
+        let user = ctx.device.user.clone();
+        move |s| Ok(s.user_folders(&user)?)
+    })
+    .await?;
+    if resubscribe_renamed(&known, &found, backend).await? {
+        found = current_folders(ctx, backend).await?;
+    }
+    let validities = new_validities(&known, &found, backend).await?;
+    Ok((found, validities))
+}
+
+/// Subscribes the new names of renamed folders whose subscriptions stayed behind: IMAP's
+/// RENAME moves a mailbox and its children but not their subscriptions (Dovecot leaves them
+/// on the old names), so a client that does not subscribe the new names would make the
+/// folder vanish from devices and come back under a new id. A known folder whose mailbox no
+/// longer exists and an unsubscribed mailbox with its UIDVALIDITY are one folder renamed.
+/// Costs a STATUS per unsubscribed mailbox, only when a known mailbox is gone. Returns
+/// whether it subscribed any.
+async fn resubscribe_renamed<B: MailBackend>(
+    known: &UserFolders,
+    found: &[MailFolder],
+    backend: &mut B,
+) -> Result<bool, EngineError> {
+    let found_names: BTreeSet<&str> = found.iter().map(|f| f.mailbox.name.as_str()).collect();
+    let missing: Vec<(&str, u32)> = known
+        .entries
+        .iter()
+        .filter_map(|e| match &e.source {
+            FolderSource::Mail {
+                mailbox,
+                uid_validity: Some(v),
+            } if !found_names.contains(mailbox.as_str()) => Some((mailbox.as_str(), *v)),
+            FolderSource::Mail { .. } => None,
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    let listing = backend.list().await?;
+    let listed: BTreeSet<&str> = listing.iter().map(|m| m.name.as_str()).collect();
+    // Still there but unsubscribed: the user's choice, not a rename.
+    let gone: BTreeSet<u32> = missing
+        .iter()
+        .filter(|(m, _)| !listed.contains(m))
+        .map(|(_, v)| *v)
+        .collect();
+    if gone.is_empty() {
+        return Ok(false);
+    }
+    let mut any = false;
+    for m in &listing {
+        if m.subscribed
+            || !m.selectable
+            || found_names.contains(m.name.as_str())
+            || known.by_mailbox(&m.name).is_some()
+        {
+            continue;
+        }
+        match backend.status(&m.name).await {
+            Ok(st) if gone.contains(&st.uid_validity) => {
+                tracing::info!(mailbox = %m.name, "subscribing a renamed folder's new name");
+                backend.subscribe(&m.name).await?;
+                any = true;
+            }
+            Ok(_) | Err(BackendError::NoSuchMailbox) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(any)
 }
 
 /// The UIDVALIDITY of every folder the user's id map does not know yet (for rename
@@ -97,13 +176,7 @@ pub async fn folder_sync<B: MailBackend>(
         return Ok(FolderSyncResponse::error(FolderSyncStatus::InvalidSyncKey));
     };
 
-    let found = current_folders(ctx, backend).await?;
-    let known = blocking(ctx.store, {
-        let user = ctx.device.user.clone();
-        move |s| Ok(s.user_folders(&user)?)
-    })
-    .await?;
-    let validities = new_validities(&known, &found, backend).await?;
+    let (found, validities) = scan(ctx, backend).await?;
 
     let device = ctx.device.clone();
     let outcome = blocking(ctx.store, move |s| {
