@@ -1,13 +1,13 @@
 //! The engine's mail store over IMAP: a pooled upstream session behind
 //! `engine::mail::MailBackend`, with the upstream types and errors mapped to the engine's.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::collections::HashMap;
 
 use engine::mail::backend::{
     BackendError, ChangeTracking, Changes, Flag, FlagsOf, MailBackend, Mailbox, MailboxState,
-    Result, SpecialUse, Summary,
+    Result, SectionBytes, SpecialUse, Summary,
 };
 use state::DeviceKey;
 use upstream::imap::{self as imap, ImapError, PooledSession, StoreOp, SyncMode};
@@ -116,8 +116,13 @@ impl MailBackend for ImapMail {
     }
 
     async fn status(&mut self, mailbox: &str) -> Result<MailboxState> {
-        // STATUS of the selected mailbox is a client bug to Dovecot; SELECT tells the same.
-        if self.session.selected_mailbox() == Some(mailbox) {
+        // STATUS of the selected mailbox is a client bug to Dovecot, and a SELECT of it again
+        // makes the server close and re-open it (with Maildir, a re-read of the whole UID list:
+        // work proportional to the mailbox's size on every no-change Sync). Leave it instead;
+        // STATUS of an unselected mailbox comes from the server's indexes.
+        if self.session.selected_mailbox() == Some(mailbox)
+            && !self.session.unselect().await.map_err(map_err)?
+        {
             return self.select(mailbox).await;
         }
         let s = self.session.status(mailbox).await.map_err(map_err)?;
@@ -186,6 +191,18 @@ impl MailBackend for ImapMail {
             .fetch_sections(uid, sections)
             .await
             .map_err(map_err)
+    }
+
+    async fn sections_many(
+        &mut self,
+        wanted: &[(u32, Vec<(String, Option<u64>)>)],
+    ) -> Result<Vec<(u32, SectionBytes)>> {
+        let found = self
+            .session
+            .fetch_sections_many(wanted)
+            .await
+            .map_err(map_err)?;
+        Ok(found.into_iter().collect())
     }
 
     async fn section_range(

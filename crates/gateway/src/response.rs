@@ -21,7 +21,10 @@ pub fn wbxml(root: &wbxml::Element) -> Response {
 /// An attachment answer streamed from IMAP: a task reads chunk by chunk into a small channel
 /// that the response body drains. When the client goes away the channel closes and the task
 /// ends at its next send.
-pub fn stream(plan: engine::mail::attachment::StreamPlan, mut backend: crate::mail::ImapMail) -> Response {
+pub fn stream(
+    plan: engine::mail::attachment::StreamPlan,
+    mut backend: crate::mail::ImapMail,
+) -> Response {
     let content_type = plan.content_type();
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
     tokio::spawn(async move {

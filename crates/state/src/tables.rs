@@ -273,7 +273,8 @@ mod tests {
         let got = s.flag_details("alice", "2", 7).unwrap();
         assert_eq!(got.keys().copied().collect::<Vec<_>>(), [10]);
         assert_eq!(got[&10], flag);
-        s.write(|tx| tx.put_flag_details("alice", "2", 7, 10, None)).unwrap();
+        s.write(|tx| tx.put_flag_details("alice", "2", 7, 10, None))
+            .unwrap();
         assert!(s.flag_details("alice", "2", 7).unwrap().is_empty());
     }
 
