@@ -574,6 +574,36 @@ async fn sections_whole_and_partial() {
             .unwrap(),
         None
     );
+
+    // Many messages at once: one command per distinct section list; gone ones are absent.
+    let (_, uid2) = s.append(&mb, &[], None, &message).await.unwrap().unwrap();
+    let (_, uid3) = s
+        .append(&mb, &[], None, &simple_message("third", "plain body"))
+        .await
+        .unwrap()
+        .unwrap();
+    s.select(&mb).await.unwrap();
+    let text_and_pdf = vec![("1.1".to_string(), Some(5)), ("2".to_string(), Some(10))];
+    let many = s
+        .fetch_sections_many(&[
+            (uid, text_and_pdf.clone()),
+            (uid3, vec![("1".to_string(), None)]),
+            (uid2, text_and_pdf),
+            (uid + 100, vec![("1".to_string(), None)]),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(many.len(), 3, "{many:?}");
+    for u in [uid, uid2] {
+        assert_eq!(
+            many[&u],
+            [
+                ("1.1".to_string(), b"Hello".to_vec()),
+                ("2".to_string(), b"JVBERi0xLj".to_vec())
+            ]
+        );
+    }
+    assert_eq!(many[&uid3], [("1".to_string(), b"plain body\r\n".to_vec())]);
     s.logout().await.unwrap();
 }
 

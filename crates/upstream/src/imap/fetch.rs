@@ -446,50 +446,85 @@ impl ImapSession {
         uid: u32,
         sections: &[(String, Option<u64>)],
     ) -> Result<Option<Vec<(String, Vec<u8>)>>, ImapError> {
+        let mut found = self
+            .fetch_sections_many(&[(uid, sections.to_vec())])
+            .await?;
+        Ok(found.remove(&uid))
+    }
+
+    /// [`ImapSession::fetch_sections`] of many messages: one `UID FETCH`
+    /// per distinct section list (messages of one kind usually share
+    /// theirs), not one per message. Messages that are gone are absent from
+    /// the answer. Every answer is held in memory: the caller bounds how
+    /// much one call asks for.
+    pub async fn fetch_sections_many(
+        &mut self,
+        wanted: &[(u32, Vec<(String, Option<u64>)>)],
+    ) -> Result<BTreeMap<u32, Vec<(String, Vec<u8>)>>, ImapError> {
         self.selected_or_err()?;
-        let mut items = String::from("UID");
-        for (section, max) in sections {
-            check_section(section)?;
-            match max {
-                Some(0) => {}
-                Some(n) => items.push_str(&format!(" BODY.PEEK[{section}]<0.{n}>")),
-                None => items.push_str(&format!(" BODY.PEEK[{section}]")),
+        // Groups of messages with the same section list, in the order first seen.
+        let mut groups: Vec<(&[(String, Option<u64>)], Vec<u32>)> = Vec::new();
+        for (uid, sections) in wanted {
+            for (section, _) in sections {
+                check_section(section)?;
+            }
+            match groups.iter_mut().find(|(s, _)| *s == sections.as_slice()) {
+                Some((_, uids)) => uids.push(*uid),
+                None => groups.push((sections.as_slice(), vec![*uid])),
             }
         }
-        let keys: Vec<String> = sections.iter().map(|(s, _)| request_key(s)).collect();
-        let mut out: Vec<(String, Option<Vec<u8>>)> =
-            sections.iter().map(|(s, _)| (s.clone(), None)).collect();
-        let mut found = false;
-        let cmd = self.command(format!("UID FETCH {uid} ({items})"));
-        self.run_ok("UID FETCH sections", cmd, |r| {
-            if let Response::Fetch(_, attrs) = r
-                && uid_of(attrs) == Some(uid)
-            {
-                found = true;
-                for a in attrs {
-                    if let AttributeValue::BodySection { section, data, .. } = a {
-                        let key = response_key(section);
-                        // The first request with this key still unanswered
-                        // (two HEADER.FIELDS requests share the key HEADER;
-                        // servers answer in the order asked).
-                        if let Some(i) =
-                            (0..keys.len()).find(|i| keys[*i] == key && out[*i].1.is_none())
-                        {
-                            out[i].1 = Some(data.as_deref().unwrap_or_default().to_vec());
-                        }
-                    }
+        let mut found: BTreeMap<u32, Vec<(String, Option<Vec<u8>>)>> = BTreeMap::new();
+        for (sections, uids) in groups {
+            let mut items = String::from("UID");
+            for (section, max) in sections {
+                match max {
+                    Some(0) => {}
+                    Some(n) => items.push_str(&format!(" BODY.PEEK[{section}]<0.{n}>")),
+                    None => items.push_str(&format!(" BODY.PEEK[{section}]")),
                 }
             }
-        })
-        .await?;
-        if !found {
-            return Ok(None);
+            let keys: Vec<String> = sections.iter().map(|(s, _)| request_key(s)).collect();
+            let empty: Vec<(String, Option<Vec<u8>>)> =
+                sections.iter().map(|(s, _)| (s.clone(), None)).collect();
+            let mut sorted = uids;
+            sorted.sort_unstable();
+            sorted.dedup();
+            for (set, members) in seqset::chunks(&sorted, MAX_SET_LEN) {
+                let members: HashSet<u32> = members.into_iter().collect();
+                let cmd = self.command(format!("UID FETCH {set} ({items})"));
+                self.run_ok("UID FETCH sections", cmd, |r| {
+                    let Response::Fetch(_, attrs) = r else { return };
+                    let Some(uid) = uid_of(attrs).filter(|u| members.contains(u)) else {
+                        return;
+                    };
+                    let out = found.entry(uid).or_insert_with(|| empty.clone());
+                    for a in attrs {
+                        if let AttributeValue::BodySection { section, data, .. } = a {
+                            let key = response_key(section);
+                            // The first request with this key still unanswered
+                            // (two HEADER.FIELDS requests share the key HEADER;
+                            // servers answer in the order asked).
+                            if let Some(i) =
+                                (0..keys.len()).find(|i| keys[*i] == key && out[*i].1.is_none())
+                            {
+                                out[i].1 = Some(data.as_deref().unwrap_or_default().to_vec());
+                            }
+                        }
+                    }
+                })
+                .await?;
+            }
         }
-        Ok(Some(
-            out.into_iter()
-                .map(|(s, d)| (s, d.unwrap_or_default()))
-                .collect(),
-        ))
+        Ok(found
+            .into_iter()
+            .map(|(uid, out)| {
+                let out = out
+                    .into_iter()
+                    .map(|(s, d)| (s, d.unwrap_or_default()))
+                    .collect();
+                (uid, out)
+            })
+            .collect())
     }
 }
 

@@ -395,6 +395,24 @@ impl ImapSession {
         self.select(mailbox).await.map(|_| ())
     }
 
+    /// UNSELECT, when the server offers it: no mailbox is selected
+    /// afterwards, nothing is expunged. Returns false (and sends nothing)
+    /// without UNSELECT, or when no mailbox is selected.
+    ///
+    /// For a cheap look at a mailbox that is selected: re-selecting it
+    /// costs the server a close and a re-open (Dovecot's Maildir re-reads
+    /// its whole `dovecot-uidlist`, work proportional to the mailbox's
+    /// size), STATUS of an unselected one is answered from its indexes.
+    pub async fn unselect(&mut self) -> Result<bool, ImapError> {
+        if self.selected.is_none() || !self.capabilities.has(Capability::Unselect) {
+            return Ok(false);
+        }
+        let cmd = self.command("UNSELECT");
+        self.run_ok("UNSELECT", cmd, |_| {}).await?;
+        self.selected = None;
+        Ok(true)
+    }
+
     /// Leaves the selected mailbox before it is renamed or deleted
     /// (UNSELECT when offered; CLOSE would expunge).
     async fn leave(&mut self, mailbox: &str) -> Result<(), ImapError> {

@@ -221,6 +221,10 @@ impl ImapSession {
                 "the IMAP session is unusable after an earlier failure".into(),
             )));
         }
+        // The command's name only (a static phase): never its arguments, which may carry
+        // mailbox names, search terms or message data. Counting these lines counts the
+        // commands a request cost (docs/benchmarks.md).
+        tracing::debug!(command = phase, "IMAP command");
         self.in_command = true;
         let tag = format!("ag{}", self.next_tag);
         self.next_tag += 1;
