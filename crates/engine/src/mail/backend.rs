@@ -138,6 +138,24 @@ pub trait MailBackend: Send {
         uid: u32,
         sections: &[(String, Option<u64>)],
     ) -> impl Future<Output = Result<Option<SectionBytes>>> + Send;
+    /// [`MailBackend::sections`] of several messages, each with its own list, in as few round
+    /// trips as the store allows (IMAP: one `UID FETCH` per distinct section list). Messages
+    /// that are gone are absent from the answer; the order is the store's. Everything asked
+    /// for is held in memory at once: callers bound the size of one call.
+    fn sections_many(
+        &mut self,
+        wanted: &[(u32, Vec<(String, Option<u64>)>)],
+    ) -> impl Future<Output = Result<Vec<(u32, SectionBytes)>>> + Send {
+        async move {
+            let mut out = Vec::with_capacity(wanted.len());
+            for (uid, sections) in wanted {
+                if let Some(found) = self.sections(*uid, sections).await? {
+                    out.push((*uid, found));
+                }
+            }
+            Ok(out)
+        }
+    }
     /// Bytes `offset..offset+len` of one section (for streaming); `None` when the message is
     /// gone.
     fn section_range(

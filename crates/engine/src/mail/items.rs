@@ -1,6 +1,8 @@
 //! Email items from IMAP: summary first (flags, headers, structure), then only the body parts
 //! the device's preferences need, each fetched no further than its truncation.
 
+use std::collections::HashMap;
+
 use convert::mail::{self as m, BodyRequest, WantedBody};
 use eas::ProtocolVersion;
 use eas::airsyncbase::{Attachment, Body, BodyPreference, BodyType};
@@ -8,14 +10,16 @@ use eas::email::{EmailItem, Flag as EasFlag};
 use eas::sync::{EmailChange, MimeSupport, SyncOptions};
 use wbxml::Element;
 
-use super::backend::{Flag, MailBackend, Summary};
+use super::backend::{Flag, MailBackend, SectionBytes, Summary};
 use super::ids;
 use crate::EngineError;
 
 /// Plain text up to this size when the device states no preference.
 const DEFAULT_TRUNCATION: u64 = 32 * 1024;
-/// Summaries are fetched this many at a time.
-const SUMMARY_BATCH: usize = 50;
+/// Summaries are fetched this many at a time (a default window's worth).
+const SUMMARY_BATCH: usize = 100;
+/// The body sections of at most this many bytes are fetched in one batch.
+const BODY_BATCH_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The Options that apply to Email (an Options without Class, or with Class Email).
 pub fn email_options(options: &[SyncOptions]) -> Option<&SyncOptions> {
@@ -156,13 +160,94 @@ pub async fn build_since<B: MailBackend>(
         summaries.retain(|s| since.is_none_or(|t| s.internal_date >= t));
         // Keep the requested order (newest first), whatever order the server answered in.
         summaries.sort_by_key(|s| chunk.iter().position(|u| *u == s.uid));
-        for s in summaries {
-            if let Some(item) = item(collection, backend, &s, choice, details.get(&s.uid)).await? {
-                out.push((s.uid, item.to_application_data(version)));
+        let planned: Vec<Planned> = summaries.iter().map(|s| plan(s, choice)).collect();
+        // The bodies of the whole chunk in a few round trips, not one per message, in batches
+        // of bounded size.
+        let mut fetched: HashMap<u32, SectionBytes> = HashMap::new();
+        let mut batch: Vec<(u32, Vec<(String, Option<u64>)>)> = Vec::new();
+        let mut batch_bytes = 0u64;
+        for (s, p) in summaries.iter().zip(&planned) {
+            if p.wanted.is_empty() {
+                continue;
             }
+            if !batch.is_empty() && batch_bytes + p.expected > BODY_BATCH_BYTES {
+                fetched.extend(backend.sections_many(&batch).await?);
+                batch.clear();
+                batch_bytes = 0;
+            }
+            batch.push((s.uid, p.wanted.clone()));
+            batch_bytes += p.expected;
+        }
+        if !batch.is_empty() {
+            fetched.extend(backend.sections_many(&batch).await?);
+        }
+        for (s, p) in summaries.iter().zip(&planned) {
+            let parts = if p.wanted.is_empty() {
+                Vec::new()
+            } else {
+                match fetched.remove(&s.uid) {
+                    Some(parts) => parts,
+                    // Gone meanwhile.
+                    None => continue,
+                }
+            };
+            let item = finish(collection, s, choice, details.get(&s.uid), p, &parts);
+            out.push((s.uid, item.to_application_data(version)));
         }
     }
     Ok(out)
+}
+
+/// What to fetch of one message for its body, and how it will be rendered.
+struct Planned {
+    /// The whole message as MIME, not a text body.
+    mime: bool,
+    plan: m::BodyPlan,
+    /// Sections and byte limits to fetch (empty: nothing).
+    wanted: Vec<(String, Option<u64>)>,
+    /// How many bytes the fetch may bring at most, to bound a batch.
+    expected: u64,
+}
+
+fn plan(s: &Summary, choice: &BodyChoice) -> Planned {
+    let use_mime = match &choice.mime {
+        Some(_) if choice.mime_smime_only => is_smime(s),
+        Some(_) => true,
+        None => false,
+    };
+    let plan = m::plan_body(&s.structure, &choice.text);
+    match (use_mime, &choice.mime) {
+        (true, Some(mime)) => {
+            let fetch_len = mime.limit.map(|l| l.min(s.size));
+            Planned {
+                mime: true,
+                plan,
+                wanted: vec![(String::new(), fetch_len)],
+                expected: fetch_len.unwrap_or(s.size),
+            }
+        }
+        _ => {
+            let expected = plan
+                .fetch
+                .iter()
+                .map(|f| {
+                    let size = s.structure.find(&f.path).map(|p| p.size).unwrap_or(0);
+                    f.max_bytes.map_or(size, |n| n.min(size))
+                })
+                .sum();
+            let wanted = plan
+                .fetch
+                .iter()
+                .map(|f| (f.path.section(), f.max_bytes))
+                .collect();
+            Planned {
+                mime: false,
+                plan,
+                wanted,
+                expected,
+            }
+        }
+    }
 }
 
 /// One message as an EmailItem; None when it vanished meanwhile.
@@ -173,37 +258,38 @@ pub async fn item<B: MailBackend>(
     choice: &BodyChoice,
     detail: Option<&EasFlag>,
 ) -> Result<Option<EmailItem>, EngineError> {
-    let headers = m::parse_headers(&s.header);
-    let use_mime = match &choice.mime {
-        Some(_) if choice.mime_smime_only => is_smime(s),
-        Some(_) => true,
-        None => false,
-    };
-    let plan = m::plan_body(&s.structure, &choice.text);
-    let body = if let (true, Some(mime)) = (use_mime, &choice.mime) {
-        let fetch_len = mime.limit.map(|l| l.min(s.size));
-        let Some(parts) = backend
-            .sections(s.uid, &[(String::new(), fetch_len)])
-            .await?
-        else {
-            return Ok(None);
-        };
-        let raw = parts.into_iter().next().map(|(_, b)| b).unwrap_or_default();
-        let r = m::render_mime(&raw, s.size, mime.limit);
-        body_of(r, mime.all_or_none)
+    let p = plan(s, choice);
+    let parts = if p.wanted.is_empty() {
+        Vec::new()
     } else {
-        let wanted: Vec<(String, Option<u64>)> = plan
-            .fetch
-            .iter()
-            .map(|f| (f.path.section(), f.max_bytes))
-            .collect();
-        let fetched = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            let Some(parts) = backend.sections(s.uid, &wanted).await? else {
-                return Ok(None);
-            };
-            plan.fetch
+        match backend.sections(s.uid, &p.wanted).await? {
+            Some(parts) => parts,
+            None => return Ok(None),
+        }
+    };
+    Ok(Some(finish(collection, s, choice, detail, &p, &parts)))
+}
+
+/// The EmailItem of a message from its summary and the fetched sections of its plan.
+fn finish(
+    collection: &str,
+    s: &Summary,
+    choice: &BodyChoice,
+    detail: Option<&EasFlag>,
+    p: &Planned,
+    parts: &SectionBytes,
+) -> EmailItem {
+    let headers = m::parse_headers(&s.header);
+    let plan = &p.plan;
+    let body = match (&choice.mime, p.mime) {
+        (Some(mime), true) => {
+            let raw = parts.first().map(|(_, b)| b.as_slice()).unwrap_or_default();
+            let r = m::render_mime(raw, s.size, mime.limit);
+            body_of(r, mime.all_or_none)
+        }
+        _ => {
+            let fetched: Vec<_> = plan
+                .fetch
                 .iter()
                 .filter_map(|f| {
                     let section = f.path.section();
@@ -212,12 +298,12 @@ pub async fn item<B: MailBackend>(
                     let whole = (bytes.len() as u64) >= part_size;
                     Some((f.path.clone(), bytes, whole))
                 })
-                .collect()
-        };
-        let r = m::render_body(&s.structure, &plan, &choice.text, &fetched);
-        body_of(r, choice.text.all_or_none)
+                .collect();
+            let r = m::render_body(&s.structure, plan, &choice.text, &fetched);
+            body_of(r, choice.text.all_or_none)
+        }
     };
-    let attachments = m::attachments(&s.structure, &plan)
+    let attachments = m::attachments(&s.structure, plan)
         .into_iter()
         .map(|a| Attachment {
             file_reference: ids::file_reference(collection, s.uid, &a.path),
@@ -253,7 +339,7 @@ pub async fn item<B: MailBackend>(
     item.is_draft = Some(s.flags.contains(&Flag::Draft));
     item.body = Some(body);
     item.attachments = attachments;
-    Ok(Some(item))
+    item
 }
 
 fn body_of(r: m::RenderedBody, all_or_none: bool) -> Body {

@@ -246,22 +246,23 @@ impl MailBackend for Memory {
     ) -> Result<Option<Vec<(String, Vec<u8>)>>> {
         self.log.push("FETCH BODY");
         let b = self.sel()?;
-        let Some(m) = b.messages.get(&uid) else {
-            return Ok(None);
-        };
-        Ok(Some(
-            sections
-                .iter()
-                .map(|(sec, max)| {
-                    let bytes = section_bytes(&m.raw, sec);
-                    let n = max
-                        .map(|x| x as usize)
-                        .unwrap_or(bytes.len())
-                        .min(bytes.len());
-                    (sec.clone(), bytes[..n].to_vec())
-                })
-                .collect(),
-        ))
+        Ok(b.messages.get(&uid).map(|m| sections_of(m, sections)))
+    }
+
+    async fn sections_many(
+        &mut self,
+        wanted: &[(u32, Vec<(String, Option<u64>)>)],
+    ) -> Result<Vec<(u32, SectionBytes)>> {
+        // One command, as an IMAP store answers messages that share their section list.
+        self.log.push("FETCH BODY");
+        let b = self.sel()?;
+        Ok(wanted
+            .iter()
+            .filter_map(|(uid, sections)| {
+                let m = b.messages.get(uid)?;
+                Some((*uid, sections_of(m, sections)))
+            })
+            .collect())
     }
 
     async fn section_range(
@@ -389,6 +390,21 @@ fn find_header_end(raw: &[u8]) -> usize {
         .map(|p| p + 4)
         .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2))
         .unwrap_or(raw.len())
+}
+
+/// Each section from its start up to its limit.
+fn sections_of(m: &Message, sections: &[(String, Option<u64>)]) -> SectionBytes {
+    sections
+        .iter()
+        .map(|(sec, max)| {
+            let bytes = section_bytes(&m.raw, sec);
+            let n = max
+                .map(|x| x as usize)
+                .unwrap_or(bytes.len())
+                .min(bytes.len());
+            (sec.clone(), bytes[..n].to_vec())
+        })
+        .collect()
 }
 
 /// What BODY[<section>] gives.

@@ -240,6 +240,22 @@ async fn a_no_change_sync_costs_one_status_and_keeps_the_key() {
 }
 
 #[tokio::test]
+async fn a_window_of_adds_fetches_summaries_and_bodies_in_one_command_each() {
+    let mut w = world();
+    for n in 1..=60 {
+        w.mem.append("INBOX", &message(n), NOW);
+    }
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 100).await;
+    w.mem.log.clear();
+    let r = w.sync_key(&inbox, "1", 100).await;
+    assert_eq!(adds(&r).len(), 60);
+    let count = |name: &str| w.mem.log.iter().filter(|c| **c == name).count();
+    assert_eq!(count("FETCH SUMMARY"), 1, "{:?}", w.mem.log);
+    assert_eq!(count("FETCH BODY"), 1, "{:?}", w.mem.log);
+}
+
+#[tokio::test]
 async fn server_side_flags_expunges_and_new_mail_reach_the_device() {
     let mut w = world();
     let a = w.mem.append("INBOX", &message(1), NOW);
