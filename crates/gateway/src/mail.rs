@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use engine::mail::backend::{
     BackendError, ChangeTracking, Changes, Flag, FlagsOf, MailBackend, Mailbox, MailboxState,
-    Result, SectionBytes, SpecialUse, Summary,
+    Result, SectionBytes, SectionList, SpecialUse, Summary,
 };
 use state::DeviceKey;
 use upstream::imap::{self as imap, ImapError, PooledSession, StoreOp, SyncMode};
@@ -79,6 +79,15 @@ fn utc_date(secs: i64) -> (i32, u32, u32) {
     (y, m, d)
 }
 
+fn selected_state(s: imap::Selected) -> MailboxState {
+    MailboxState {
+        uid_validity: s.uid_validity,
+        uid_next: s.uid_next,
+        messages: s.exists,
+        highest_modseq: s.highest_modseq,
+    }
+}
+
 impl MailBackend for ImapMail {
     fn tracking(&self) -> ChangeTracking {
         match self.session.mode() {
@@ -118,8 +127,10 @@ impl MailBackend for ImapMail {
     async fn status(&mut self, mailbox: &str) -> Result<MailboxState> {
         // STATUS of the selected mailbox is a client bug to Dovecot, and a SELECT of it again
         // makes the server close and re-open it (with Maildir, a re-read of the whole UID list:
-        // work proportional to the mailbox's size on every no-change Sync). Leave it instead;
-        // STATUS of an unselected mailbox comes from the server's indexes.
+        // work proportional to the mailbox's size on every no-change Sync). Leave it instead:
+        // STATUS of an unselected mailbox comes from the server's indexes. (Not a NOOP: when
+        // the mailbox was deleted under the session, Dovecot answers it NO and every later
+        // command BYE, where UNSELECT and STATUS get the NONEXISTENT the engine expects.)
         if self.session.selected_mailbox() == Some(mailbox)
             && !self.session.unselect().await.map_err(map_err)?
         {
@@ -135,13 +146,10 @@ impl MailBackend for ImapMail {
     }
 
     async fn select(&mut self, mailbox: &str) -> Result<MailboxState> {
-        let s = self.session.select(mailbox).await.map_err(map_err)?;
-        Ok(MailboxState {
-            uid_validity: s.uid_validity,
-            uid_next: s.uid_next,
-            messages: s.exists,
-            highest_modseq: s.highest_modseq,
-        })
+        // Selected already and unchanged since: a NOOP says so, without re-opening it (each
+        // step of a windowed Sync selects; see ImapSession::refresh).
+        let s = self.session.refresh(mailbox).await.map_err(map_err)?;
+        Ok(selected_state(s))
     }
 
     async fn changes_since(&mut self, modseq: u64) -> Result<Changes> {
@@ -195,7 +203,7 @@ impl MailBackend for ImapMail {
 
     async fn sections_many(
         &mut self,
-        wanted: &[(u32, Vec<(String, Option<u64>)>)],
+        wanted: &[(u32, SectionList)],
     ) -> Result<Vec<(u32, SectionBytes)>> {
         let found = self
             .session

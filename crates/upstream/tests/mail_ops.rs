@@ -338,6 +338,85 @@ async fn qresync_reports_new_changed_and_vanished() {
 }
 
 #[tokio::test]
+async fn refresh_confirms_an_unchanged_mailbox_and_sees_other_sessions_changes() {
+    let Some(stack) = stack("refresh_confirms_an_unchanged_mailbox") else {
+        return;
+    };
+    let mut s = stack.session(13).await;
+    let mut other = stack.session(13).await;
+    let mb = unique("refresh");
+    s.create(&mb).await.unwrap();
+    for i in 1..=3 {
+        s.append(&mb, &[], None, &simple_message(&format!("r{i}"), "x"))
+            .await
+            .unwrap();
+    }
+    let first = s.select(&mb).await.unwrap();
+    // Unchanged: the SELECT's counters, confirmed by a NOOP.
+    assert_eq!(s.confirm_unchanged(&mb).await.unwrap(), Some(first));
+    assert_eq!(s.refresh(&mb).await.unwrap(), first);
+    // Reading does not count as a change.
+    s.fetch_summaries(&[1, 2, 3], &["Subject"]).await.unwrap();
+    s.fetch_sections_many(&[(1, vec![("1".into(), None)])])
+        .await
+        .unwrap();
+    assert_eq!(s.confirm_unchanged(&mb).await.unwrap(), Some(first));
+    // Not for another mailbox.
+    assert_eq!(s.confirm_unchanged("INBOX").await.unwrap(), None);
+
+    // Each kind of change by another session is seen.
+    other.select(&mb).await.unwrap();
+    other
+        .store_flags(&[1], StoreOp::Add, &[Flag::Seen])
+        .await
+        .unwrap();
+    assert_eq!(s.confirm_unchanged(&mb).await.unwrap(), None);
+    let flagged = s.refresh(&mb).await.unwrap();
+    assert!(flagged.highest_modseq > first.highest_modseq);
+    assert_eq!(s.confirm_unchanged(&mb).await.unwrap(), Some(flagged));
+
+    other
+        .append(&mb, &[], None, &simple_message("r4", "x"))
+        .await
+        .unwrap();
+    let added = s.refresh(&mb).await.unwrap();
+    assert_eq!((added.exists, added.uid_next), (4, 5));
+
+    other.expunge_uids(&[2]).await.unwrap();
+    let expunged = s.refresh(&mb).await.unwrap();
+    assert_eq!(expunged.exists, 3);
+    assert!(expunged.highest_modseq > added.highest_modseq);
+
+    // This session's own writes count too.
+    s.store_flags(&[3], StoreOp::Add, &[Flag::Flagged])
+        .await
+        .unwrap();
+    assert_eq!(s.confirm_unchanged(&mb).await.unwrap(), None);
+    let own = s.refresh(&mb).await.unwrap();
+    assert!(own.highest_modseq > expunged.highest_modseq);
+
+    // UNSELECT leaves nothing selected; STATUS then works as for any mailbox.
+    assert!(s.unselect().await.unwrap());
+    assert_eq!(s.selected_mailbox(), None);
+    assert!(!s.unselect().await.unwrap());
+    let st = s.status(&mb).await.unwrap();
+    assert_eq!(st.messages, 3);
+    assert_eq!(st.highest_modseq, own.highest_modseq);
+
+    // Deleted and re-created under this session: Dovecot's NOOP says NO; a new SELECT sees
+    // the new mailbox.
+    let old = s.select(&mb).await.unwrap();
+    other.delete(&mb).await.unwrap();
+    other.create(&mb).await.unwrap();
+    assert_eq!(s.confirm_unchanged(&mb).await.unwrap(), None);
+    let new = s.refresh(&mb).await.unwrap();
+    assert_ne!(new.uid_validity, old.uid_validity);
+    assert_eq!(new.exists, 0);
+    other.logout().await.unwrap();
+    s.logout().await.unwrap();
+}
+
+#[tokio::test]
 async fn condstore_mode_reports_no_vanished() {
     let Some(stack) = stack("condstore_mode_reports_no_vanished") else {
         return;

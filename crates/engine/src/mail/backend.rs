@@ -116,6 +116,9 @@ pub type Result<T> = std::result::Result<T, BackendError>;
 
 /// Section texts with their bytes, as [`MailBackend::sections`] returns them.
 pub type SectionBytes = Vec<(String, Vec<u8>)>;
+/// Sections to fetch, each from its start up to a byte limit (None: whole); `""` is the whole
+/// message.
+pub type SectionList = Vec<(String, Option<u64>)>;
 
 /// One user's mail store, one connection's worth: commands run one after another.
 /// Methods on messages act on the mailbox of the last `select`.
@@ -144,7 +147,7 @@ pub trait MailBackend: Send {
     /// for is held in memory at once: callers bound the size of one call.
     fn sections_many(
         &mut self,
-        wanted: &[(u32, Vec<(String, Option<u64>)>)],
+        wanted: &[(u32, SectionList)],
     ) -> impl Future<Output = Result<Vec<(u32, SectionBytes)>>> + Send {
         async move {
             let mut out = Vec::with_capacity(wanted.len());

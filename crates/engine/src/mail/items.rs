@@ -10,7 +10,7 @@ use eas::email::{EmailItem, Flag as EasFlag};
 use eas::sync::{EmailChange, MimeSupport, SyncOptions};
 use wbxml::Element;
 
-use super::backend::{Flag, MailBackend, SectionBytes, Summary};
+use super::backend::{Flag, MailBackend, SectionBytes, SectionList, Summary};
 use super::ids;
 use crate::EngineError;
 
@@ -164,7 +164,7 @@ pub async fn build_since<B: MailBackend>(
         // The bodies of the whole chunk in a few round trips, not one per message, in batches
         // of bounded size.
         let mut fetched: HashMap<u32, SectionBytes> = HashMap::new();
-        let mut batch: Vec<(u32, Vec<(String, Option<u64>)>)> = Vec::new();
+        let mut batch: Vec<(u32, SectionList)> = Vec::new();
         let mut batch_bytes = 0u64;
         for (s, p) in summaries.iter().zip(&planned) {
             if p.wanted.is_empty() {
@@ -204,7 +204,7 @@ struct Planned {
     mime: bool,
     plan: m::BodyPlan,
     /// Sections and byte limits to fetch (empty: nothing).
-    wanted: Vec<(String, Option<u64>)>,
+    wanted: SectionList,
     /// How many bytes the fetch may bring at most, to bound a batch.
     expected: u64,
 }

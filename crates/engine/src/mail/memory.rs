@@ -251,7 +251,7 @@ impl MailBackend for Memory {
 
     async fn sections_many(
         &mut self,
-        wanted: &[(u32, Vec<(String, Option<u64>)>)],
+        wanted: &[(u32, SectionList)],
     ) -> Result<Vec<(u32, SectionBytes)>> {
         // One command, as an IMAP store answers messages that share their section list.
         self.log.push("FETCH BODY");

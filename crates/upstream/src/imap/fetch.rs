@@ -18,6 +18,13 @@ use super::seqset::{self, MAX_SET_LEN};
 use super::{ImapError, ImapSession, date, structure};
 use crate::net::Failure;
 
+/// Sections to fetch, each from its start up to a byte limit (None: whole).
+pub type SectionList = Vec<(String, Option<u64>)>;
+/// Sections as fetched, in the order asked.
+pub type SectionData = Vec<(String, Vec<u8>)>;
+/// Sections being fetched: their bytes once answered.
+type Answering = Vec<(String, Option<Vec<u8>>)>;
+
 /// One message's flags (and modseq with CONDSTORE).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlagsOf {
@@ -445,7 +452,7 @@ impl ImapSession {
         &mut self,
         uid: u32,
         sections: &[(String, Option<u64>)],
-    ) -> Result<Option<Vec<(String, Vec<u8>)>>, ImapError> {
+    ) -> Result<Option<SectionData>, ImapError> {
         let mut found = self
             .fetch_sections_many(&[(uid, sections.to_vec())])
             .await?;
@@ -459,21 +466,22 @@ impl ImapSession {
     /// much one call asks for.
     pub async fn fetch_sections_many(
         &mut self,
-        wanted: &[(u32, Vec<(String, Option<u64>)>)],
-    ) -> Result<BTreeMap<u32, Vec<(String, Vec<u8>)>>, ImapError> {
+        wanted: &[(u32, SectionList)],
+    ) -> Result<BTreeMap<u32, SectionData>, ImapError> {
         self.selected_or_err()?;
         // Groups of messages with the same section list, in the order first seen.
-        let mut groups: Vec<(&[(String, Option<u64>)], Vec<u32>)> = Vec::new();
+        let mut groups: Vec<(&SectionList, Vec<u32>)> = Vec::new();
         for (uid, sections) in wanted {
             for (section, _) in sections {
                 check_section(section)?;
             }
-            match groups.iter_mut().find(|(s, _)| *s == sections.as_slice()) {
+            match groups.iter_mut().find(|(s, _)| *s == sections) {
                 Some((_, uids)) => uids.push(*uid),
-                None => groups.push((sections.as_slice(), vec![*uid])),
+                None => groups.push((sections, vec![*uid])),
             }
         }
-        let mut found: BTreeMap<u32, Vec<(String, Option<Vec<u8>>)>> = BTreeMap::new();
+        // Per message, each section's bytes once answered.
+        let mut found: BTreeMap<u32, Answering> = BTreeMap::new();
         for (sections, uids) in groups {
             let mut items = String::from("UID");
             for (section, max) in sections {
@@ -484,8 +492,7 @@ impl ImapSession {
                 }
             }
             let keys: Vec<String> = sections.iter().map(|(s, _)| request_key(s)).collect();
-            let empty: Vec<(String, Option<Vec<u8>>)> =
-                sections.iter().map(|(s, _)| (s.clone(), None)).collect();
+            let empty: Answering = sections.iter().map(|(s, _)| (s.clone(), None)).collect();
             let mut sorted = uids;
             sorted.sort_unstable();
             sorted.dedup();

@@ -105,7 +105,35 @@ pub(crate) struct SelectedMailbox {
     pub highest_modseq: Option<u64>,
     /// PERMANENTFLAGS, if the server sent them.
     pub permanent_flags: Option<Vec<String>>,
+    /// When the SELECT was answered.
+    pub selected_at: std::time::Instant,
+    /// Nothing changed since the SELECT as far as this session can tell: only
+    /// commands that change nothing were sent, and the server reported no
+    /// new, expunged or re-flagged message (see [`ImapSession::refresh`]).
+    pub unchanged: bool,
+    /// The server sent an untagged NO or BAD while it was selected (Dovecot's
+    /// NOOP when it was deleted under the session; an UNSELECT then gets BYE).
+    pub failed: bool,
 }
+
+/// How long after a SELECT [`ImapSession::refresh`] may answer from it.
+pub const TRUST_UNCHANGED: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Commands after which the selected mailbox is as it was: they read, or act
+/// on other mailboxes without touching this one's messages (phases of
+/// [`ImapSession::run`]).
+pub(crate) const CHANGE_NOTHING: &[&str] = &[
+    "NOOP",
+    "UID FETCH summaries",
+    "UID FETCH flags",
+    "UID FETCH section",
+    "UID FETCH sections",
+    "UID FETCH CHANGEDSINCE",
+    "UID SEARCH",
+    "STATUS",
+    "LIST",
+    "LSUB",
+];
 
 /// Refuses names no IMAP string can carry.
 pub(crate) fn check_name(name: &str) -> Result<(), ImapError> {
@@ -335,6 +363,9 @@ impl ImapSession {
             exists: 0,
             highest_modseq: None,
             permanent_flags: None,
+            selected_at: std::time::Instant::now(),
+            unchanged: true,
+            failed: false,
         };
         let mut have_validity = false;
         let mut nomodseq = false;
@@ -386,6 +417,62 @@ impl ImapSession {
         Ok(selected)
     }
 
+    /// The counters of `mailbox` as a SELECT would report them now, with
+    /// `mailbox` selected afterwards. When it is selected already and
+    /// nothing changed since that SELECT, a NOOP confirms it and the
+    /// SELECT's counters are returned; else (or if the NOOP reports a
+    /// change) it is SELECTed again.
+    ///
+    /// Why: re-selecting makes the server close and re-open the mailbox;
+    /// with Dovecot's Maildir the next message read then re-reads the whole
+    /// `dovecot-uidlist`, work proportional to the mailbox's size on every
+    /// Sync step. NOOP is where a server reports new messages (EXISTS, a
+    /// MUST), expunges (VANISHED with QRESYNC) and flag changes (FETCH with
+    /// MODSEQ); [`ImapSession`] watches every untagged response for them,
+    /// and for an untagged NO (Dovecot's NOOP when the mailbox was deleted
+    /// under the session).
+    /// Flag changes are only a SHOULD (RFC 3501 §7.4.2), so the shortcut is
+    /// taken only with QRESYNC enabled and for [`TRUST_UNCHANGED`] after
+    /// the SELECT: a server that does not report them is seen to change
+    /// at most that late.
+    pub async fn refresh(&mut self, mailbox: &str) -> Result<Selected, ImapError> {
+        match self.confirm_unchanged(mailbox).await? {
+            Some(selected) => Ok(selected),
+            None => self.select(mailbox).await,
+        }
+    }
+
+    /// The NOOP half of [`ImapSession::refresh`]: the SELECT's counters
+    /// when `mailbox` is selected, nothing changed since, and the NOOP
+    /// reports no change either; None (after at most a NOOP) otherwise.
+    pub async fn confirm_unchanged(
+        &mut self,
+        mailbox: &str,
+    ) -> Result<Option<Selected>, ImapError> {
+        let trusted = self.qresync_enabled
+            && self.selected.as_ref().is_some_and(|s| {
+                s.name == mailbox
+                    && s.unchanged
+                    && s.highest_modseq.is_some()
+                    && s.selected_at.elapsed() < TRUST_UNCHANGED
+            });
+        if !trusted {
+            return Ok(None);
+        }
+        let cmd = self.command("NOOP");
+        self.run_ok("NOOP", cmd, |_| {}).await?;
+        Ok(self
+            .selected
+            .as_ref()
+            .filter(|s| s.unchanged)
+            .map(|s| Selected {
+                uid_validity: s.uid_validity,
+                uid_next: s.uid_next,
+                exists: s.exists,
+                highest_modseq: s.highest_modseq,
+            }))
+    }
+
     /// SELECTs `mailbox` unless it is the selected one (for reading
     /// messages, where fresh counters are not needed).
     pub async fn ensure_selected(&mut self, mailbox: &str) -> Result<(), ImapError> {
@@ -397,14 +484,18 @@ impl ImapSession {
 
     /// UNSELECT, when the server offers it: no mailbox is selected
     /// afterwards, nothing is expunged. Returns false (and sends nothing)
-    /// without UNSELECT, or when no mailbox is selected.
+    /// without UNSELECT, when no mailbox is selected, or when the server
+    /// said NO to something while it was selected (Dovecot, when it was
+    /// deleted under the session, answers UNSELECT with BYE; a SELECT is
+    /// the way out then).
     ///
     /// For a cheap look at a mailbox that is selected: re-selecting it
     /// costs the server a close and a re-open (Dovecot's Maildir re-reads
     /// its whole `dovecot-uidlist`, work proportional to the mailbox's
     /// size), STATUS of an unselected one is answered from its indexes.
     pub async fn unselect(&mut self) -> Result<bool, ImapError> {
-        if self.selected.is_none() || !self.capabilities.has(Capability::Unselect) {
+        let usable = self.selected.as_ref().is_some_and(|s| !s.failed);
+        if !usable || !self.capabilities.has(Capability::Unselect) {
             return Ok(false);
         }
         let cmd = self.command("UNSELECT");

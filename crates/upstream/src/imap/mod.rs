@@ -17,7 +17,7 @@ mod structure;
 pub mod utf7;
 
 pub use capabilities::{Capabilities, Capability, WANTED};
-pub use fetch::{Changes, FlagsOf, MessageSummary};
+pub use fetch::{Changes, FlagsOf, MessageSummary, SectionData, SectionList};
 pub use flags::{Flag, Flags};
 pub use mailbox::{MailboxListing, MailboxStatus, Selected, SpecialUse, SyncMode};
 pub use pool::{PooledSession, SessionPool};

@@ -225,6 +225,11 @@ impl ImapSession {
         // mailbox names, search terms or message data. Counting these lines counts the
         // commands a request cost (docs/benchmarks.md).
         tracing::debug!(command = phase, "IMAP command");
+        if !super::mailbox::CHANGE_NOTHING.contains(&phase)
+            && let Some(sel) = self.selected.as_mut()
+        {
+            sel.unchanged = false;
+        }
         self.in_command = true;
         let tag = format!("ag{}", self.next_tag);
         self.next_tag += 1;
@@ -439,25 +444,57 @@ impl ImapSession {
         }
     }
 
-    /// Keeps the selected mailbox's counters current from untagged data.
+    /// Keeps the selected mailbox's counters current from untagged data, and
+    /// notes any sign that it changed since the SELECT (new or expunged
+    /// messages, a modseq above the SELECT's).
     fn note(&mut self, response: &Response<'_>) {
-        use async_imap::imap_proto::MailboxDatum;
+        use async_imap::imap_proto::{AttributeValue, MailboxDatum};
         let Some(sel) = self.selected.as_mut() else {
             return;
         };
         match response {
-            Response::MailboxData(MailboxDatum::Exists(n)) => sel.exists = *n,
-            Response::Expunge(_) => sel.exists = sel.exists.saturating_sub(1),
+            Response::MailboxData(MailboxDatum::Exists(n)) => {
+                sel.unchanged &= *n == sel.exists;
+                sel.exists = *n;
+            }
+            Response::Expunge(_) => {
+                sel.unchanged = false;
+                sel.exists = sel.exists.saturating_sub(1);
+            }
             Response::Vanished {
                 earlier: false,
                 uids,
             } => {
+                sel.unchanged = false;
                 let gone: u64 = uids
                     .iter()
                     .map(|r| (*r.end() as u64).saturating_sub(*r.start() as u64) + 1)
                     .sum();
                 sel.exists = sel.exists.saturating_sub(gone.min(u32::MAX as u64) as u32);
             }
+            Response::Fetch(_, attrs) => {
+                // Fetched data carries modseqs up to the SELECT's; a higher one is a change.
+                let newer = attrs.iter().any(
+                    |a| matches!(a, AttributeValue::ModSeq(m) if Some(*m) > sel.highest_modseq),
+                );
+                sel.unchanged &= !newer;
+            }
+            // An untagged NO or BAD: Dovecot's answer to a NOOP when the mailbox was deleted
+            // (and perhaps re-created) under this session, whose view is then stale.
+            Response::Data {
+                status: Status::No | Status::Bad,
+                ..
+            } => {
+                sel.unchanged = false;
+                sel.failed = true;
+            }
+            Response::Data { outcome, .. } => match &outcome.code {
+                Some(ResponseCode::HighestModSeq(m)) => {
+                    sel.unchanged &= Some(*m) == sel.highest_modseq;
+                }
+                Some(ResponseCode::UidValidity(v)) => sel.unchanged &= *v == sel.uid_validity,
+                _ => {}
+            },
             _ => {}
         }
     }
