@@ -50,19 +50,20 @@ pub(crate) fn unflow(text: &str, delsp: bool) -> String {
 /// Line ends as CRLF, the way Exchange sends plain text.
 pub(crate) fn crlf(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 32);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push_str("\r\n");
-            }
-            '\n' => out.push_str("\r\n"),
-            _ => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    // Line by line: CR and LF are ASCII, so every cut is at a character boundary.
+    let mut start = 0;
+    while let Some(off) = memchr::memchr2(b'\r', b'\n', &bytes[start..]) {
+        let end = start + off;
+        out.push_str(&text[start..end]);
+        out.push_str("\r\n");
+        start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+            end + 2
+        } else {
+            end + 1
+        };
     }
+    out.push_str(&text[start..]);
     out
 }
 
@@ -89,5 +90,28 @@ mod tests {
     #[test]
     fn line_ends_become_crlf() {
         assert_eq!(crlf("a\nb\r\nc\rd"), "a\r\nb\r\nc\r\nd");
+        assert_eq!(crlf("\r\r\n\n\r"), "\r\n\r\n\r\n\r\n");
+        assert_eq!(crlf("é\nü"), "é\r\nü");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn crlf_is_a_character_by_character_rewrite(text in "[a\r\n é]{0,40}") {
+            let mut want = String::new();
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\r' => {
+                        if chars.peek() == Some(&'\n') {
+                            chars.next();
+                        }
+                        want.push_str("\r\n");
+                    }
+                    '\n' => want.push_str("\r\n"),
+                    _ => want.push(c),
+                }
+            }
+            proptest::prop_assert_eq!(crlf(&text), want);
+        }
     }
 }

@@ -11,7 +11,11 @@ use mail_parser::parsers::MessageStream;
 pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
     let label = charset.map(|c| c.trim().trim_matches('"')).unwrap_or("");
     let text = if is_utf8_label(label) {
-        String::from_utf8_lossy(bytes).into_owned()
+        // Valid UTF-8 (the usual case) is checked by the fast validator and copied once.
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_owned(),
+            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        }
     } else if is_ascii_label(label) {
         // Mislabelled "us-ascii" mail is common; keep valid UTF-8, else take it as Windows-1252.
         utf8_or_cp1252(bytes)
