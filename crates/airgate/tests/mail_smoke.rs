@@ -20,7 +20,12 @@ async fn folder_sync_then_sync_of_inbox_returns_the_corpus() {
     let fs = c.post("FolderSync", &docs::folder_sync("0")).await;
     fs.assert_status(200);
     let folders = fs.doc().folder_sync_folders();
-    let inbox = folders.iter().find(|f| f.3 == 2).expect("an Inbox").0.clone();
+    let inbox = folders
+        .iter()
+        .find(|f| f.3 == 2)
+        .expect("an Inbox")
+        .0
+        .clone();
     let r = c.post("Sync", &docs::sync_initial(&inbox)).await;
     let key = r
         .doc()
