@@ -125,12 +125,19 @@ impl MailBackend for ImapMail {
     }
 
     async fn status(&mut self, mailbox: &str) -> Result<MailboxState> {
-        // STATUS of the selected mailbox is a client bug to Dovecot, and a SELECT of it again
-        // makes the server close and re-open it (with Maildir, a re-read of the whole UID list:
-        // work proportional to the mailbox's size on every no-change Sync). Leave it instead:
-        // STATUS of an unselected mailbox comes from the server's indexes. (Not a NOOP: when
-        // the mailbox was deleted under the session, Dovecot answers it NO and every later
-        // command BYE, where UNSELECT and STATUS get the NONEXISTENT the engine expects.)
+        // The no-change check of every Sync and Ping: it must not cost work proportional to
+        // the mailbox's size (design invariant 3). With Dovecot's Maildir, a SELECT of the
+        // selected mailbox re-opens it and re-reads its whole UID list, and so does STATUS of
+        // INBOX in a session that has LISTed (every FolderSync does).
+        if mailbox.eq_ignore_ascii_case("INBOX") {
+            // Kept selected: a NOOP confirms that nothing changed since the SELECT (see
+            // ImapSession::refresh), and a SELECT happens only after a change (or every few
+            // minutes). INBOX cannot be deleted (RFC 3501 6.3.4), the one case where the NOOP
+            // hurts: Dovecot answers it NO and every later command BYE.
+            return self.select(mailbox).await;
+        }
+        // Other mailboxes: STATUS of an unselected one comes from the indexes. The selected
+        // one is left first (STATUS of it is a client bug to Dovecot).
         if self.session.selected_mailbox() == Some(mailbox)
             && !self.session.unselect().await.map_err(map_err)?
         {
