@@ -173,6 +173,7 @@ impl Store {
         let k = key.encoded();
         let txn = db.begin_write()?;
         let result;
+        let changed;
         {
             let mut table = txn.open_table(DEVICES)?;
             let before: Option<DeviceRecord> = match table.get(k.as_str())? {
@@ -181,7 +182,8 @@ impl Store {
             };
             let mut after = before.clone();
             result = change(&mut after);
-            if after != before {
+            changed = after != before;
+            if changed {
                 match &after {
                     Some(rec) => {
                         table.insert(k.as_str(), serde_json::to_vec(rec)?.as_slice())?;
@@ -192,7 +194,12 @@ impl Store {
                 }
             }
         }
-        txn.commit()?;
+        // Every request records its device; most change nothing, and a commit costs an fsync.
+        if changed {
+            txn.commit()?;
+        } else {
+            txn.abort()?;
+        }
         Ok(result)
     }
 }
