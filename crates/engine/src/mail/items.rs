@@ -2,6 +2,7 @@
 //! the device's preferences need, each fetched no further than its truncation.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use convert::mail::{self as m, BodyRequest, WantedBody};
 use eas::ProtocolVersion;
@@ -158,44 +159,110 @@ pub async fn build_since<B: MailBackend>(
     for chunk in uids.chunks(SUMMARY_BATCH) {
         let mut summaries = backend.summaries(chunk).await?;
         summaries.retain(|s| since.is_none_or(|t| s.internal_date >= t));
-        // Keep the requested order (newest first), whatever order the server answered in.
-        summaries.sort_by_key(|s| chunk.iter().position(|u| *u == s.uid));
-        let planned: Vec<Planned> = summaries.iter().map(|s| plan(s, choice)).collect();
-        // The bodies of the whole chunk in a few round trips, not one per message, in batches
-        // of bounded size.
-        let mut fetched: HashMap<u32, SectionBytes> = HashMap::new();
-        let mut batch: Vec<(u32, SectionList)> = Vec::new();
-        let mut batch_bytes = 0u64;
-        for (s, p) in summaries.iter().zip(&planned) {
+        // Messages that share a section list are fetched together (one command, in batches
+        // of bounded size), and each batch is rendered on the blocking pool while the next
+        // one is fetched: the mail server's work and ours overlap.
+        let mut batches: Vec<(SectionList, Vec<(Summary, Planned)>)> = Vec::new();
+        let mut batch_bytes: Vec<u64> = Vec::new();
+        let mut no_fetch: Vec<(Summary, Planned)> = Vec::new();
+        for s in summaries {
+            let p = plan(&s, choice);
             if p.wanted.is_empty() {
+                no_fetch.push((s, p));
                 continue;
             }
-            if !batch.is_empty() && batch_bytes + p.expected > BODY_BATCH_BYTES {
-                fetched.extend(backend.sections_many(&batch).await?);
-                batch.clear();
-                batch_bytes = 0;
-            }
-            batch.push((s.uid, p.wanted.clone()));
-            batch_bytes += p.expected;
-        }
-        if !batch.is_empty() {
-            fetched.extend(backend.sections_many(&batch).await?);
-        }
-        for (s, p) in summaries.iter().zip(&planned) {
-            let parts = if p.wanted.is_empty() {
-                Vec::new()
-            } else {
-                match fetched.remove(&s.uid) {
-                    Some(parts) => parts,
-                    // Gone meanwhile.
-                    None => continue,
+            let open = batches
+                .iter()
+                .zip(&batch_bytes)
+                .rposition(|((w, _), bytes)| {
+                    *w == p.wanted && bytes + p.expected <= BODY_BATCH_BYTES
+                });
+            match open {
+                Some(i) => {
+                    batch_bytes[i] += p.expected;
+                    batches[i].1.push((s, p));
                 }
-            };
-            let item = finish(collection, s, choice, details.get(&s.uid), p, &parts);
-            out.push((s.uid, item.to_application_data(version)));
+                None => {
+                    batch_bytes.push(p.expected);
+                    batches.push((p.wanted.clone(), vec![(s, p)]));
+                }
+            }
         }
+        let renderer = Arc::new(Renderer {
+            version,
+            collection: collection.to_owned(),
+            choice: choice.clone(),
+        });
+        let mut renders = Vec::with_capacity(batches.len() + 1);
+        if !no_fetch.is_empty() {
+            let items = no_fetch
+                .into_iter()
+                .map(|(s, p)| {
+                    let detail = details.get(&s.uid).cloned();
+                    (s, p, Vec::new(), detail)
+                })
+                .collect();
+            renders.push(renderer.spawn(items));
+        }
+        for (wanted, members) in batches {
+            let request: Vec<(u32, SectionList)> = members
+                .iter()
+                .map(|(s, _)| (s.uid, wanted.clone()))
+                .collect();
+            let mut fetched: HashMap<u32, SectionBytes> =
+                backend.sections_many(&request).await?.into_iter().collect();
+            let items = members
+                .into_iter()
+                // Gone meanwhile: left out.
+                .filter_map(|(s, p)| {
+                    let parts = fetched.remove(&s.uid)?;
+                    let detail = details.get(&s.uid).cloned();
+                    Some((s, p, parts, detail))
+                })
+                .collect();
+            renders.push(renderer.spawn(items));
+        }
+        let mut built = Vec::with_capacity(chunk.len());
+        for r in renders {
+            built.extend(
+                r.await
+                    .map_err(|e| EngineError::Unavailable(format!("rendering failed: {e}")))?,
+            );
+        }
+        // In the requested order (newest first), whatever order the server answered in.
+        built.sort_by_key(|(uid, _)| chunk.iter().position(|u| u == uid));
+        out.extend(built);
     }
     Ok(out)
+}
+
+/// One message to render: its summary, plan, fetched sections and flag detail.
+type ToRender = (Summary, Planned, SectionBytes, Option<EasFlag>);
+
+/// What rendering needs besides the messages, shared by a chunk's render tasks.
+struct Renderer {
+    version: ProtocolVersion,
+    collection: String,
+    choice: BodyChoice,
+}
+
+impl Renderer {
+    /// Renders on the blocking pool (MIME decoding, charset and HTML work are CPU-bound).
+    fn spawn(
+        self: &Arc<Self>,
+        items: Vec<ToRender>,
+    ) -> tokio::task::JoinHandle<Vec<(u32, Element)>> {
+        let r = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            items
+                .into_iter()
+                .map(|(s, p, parts, detail)| {
+                    let item = finish(&r.collection, &s, &r.choice, detail.as_ref(), &p, &parts);
+                    (s.uid, item.to_application_data(r.version))
+                })
+                .collect()
+        })
+    }
 }
 
 /// What to fetch of one message for its body, and how it will be rendered.
