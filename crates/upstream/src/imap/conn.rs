@@ -49,7 +49,16 @@ pub(crate) struct ImapStream {
     /// fails with `TimedOut`: a deadline per piece of progress, so a large
     /// FETCH is not cut off while it is still arriving.
     read_timer: Option<(Duration, Pin<Box<Sleep>>)>,
+    /// Read ahead of async-imap, which asks for at most a few KiB at a time: one
+    /// large FETCH answer would otherwise cost hundreds of `recv` calls.
+    read_ahead: Vec<u8>,
+    /// `read_ahead[read_pos..read_len]` is not handed out yet.
+    read_pos: usize,
+    read_len: usize,
 }
+
+/// The read-ahead buffer's size.
+const READ_AHEAD: usize = 64 * 1024;
 
 #[derive(Debug, Default)]
 struct Adoption {
@@ -64,6 +73,9 @@ impl ImapStream {
             transport,
             adopting: None,
             read_timer: None,
+            read_ahead: Vec::new(),
+            read_pos: 0,
+            read_len: 0,
         }
     }
 
@@ -98,11 +110,26 @@ impl AsyncRead for ImapStream {
             a.read += n;
             return Poll::Ready(Ok(()));
         }
-        match Pin::new(&mut this.transport).poll_read(cx, buf) {
+        if this.read_pos < this.read_len {
+            let n = (this.read_len - this.read_pos).min(buf.remaining());
+            buf.put_slice(&this.read_ahead[this.read_pos..this.read_pos + n]);
+            this.read_pos += n;
+            return Poll::Ready(Ok(()));
+        }
+        if this.read_ahead.is_empty() {
+            this.read_ahead = vec![0; READ_AHEAD];
+        }
+        let mut ahead = ReadBuf::new(&mut this.read_ahead);
+        match Pin::new(&mut this.transport).poll_read(cx, &mut ahead) {
             Poll::Ready(r) => {
                 if let Some((after, timer)) = &mut this.read_timer {
                     timer.as_mut().reset(Instant::now() + *after);
                 }
+                let got = ahead.filled().len();
+                let n = got.min(buf.remaining());
+                buf.put_slice(&this.read_ahead[..n]);
+                this.read_pos = n;
+                this.read_len = got;
                 Poll::Ready(r)
             }
             Poll::Pending => {
