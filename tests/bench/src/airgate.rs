@@ -108,6 +108,7 @@ pub struct SyncStep {
 /// A device of `user` on airgate.
 pub struct Device {
     pub client: Client,
+    /// The collection id of the folder synced.
     pub inbox: String,
 }
 
@@ -116,8 +117,15 @@ fn sync_opts() -> SyncOpts {
 }
 
 impl Device {
-    /// A new device id; runs FolderSync and finds the Inbox.
-    pub async fn new(url: &str, user: &str, password: &str, device_id: &str) -> Device {
+    /// A new device id; runs FolderSync and finds the folder of `mailbox` (INBOX: the one of
+    /// type 2, else by display name).
+    pub async fn new(
+        url: &str,
+        user: &str,
+        password: &str,
+        device_id: &str,
+        mailbox: &str,
+    ) -> Device {
         let client = Client::new(url, user, password, device_id);
         let r = client.post("FolderSync", &docs::folder_sync("0")).await;
         r.assert_status(200);
@@ -125,8 +133,14 @@ impl Device {
             .doc()
             .folder_sync_folders()
             .into_iter()
-            .find(|f| f.3 == 2)
-            .expect("an Inbox in FolderSync")
+            .find(|f| {
+                if mailbox.eq_ignore_ascii_case("INBOX") {
+                    f.3 == 2
+                } else {
+                    f.2 == mailbox
+                }
+            })
+            .unwrap_or_else(|| panic!("no folder for {mailbox} in FolderSync"))
             .0;
         Device { client, inbox }
     }

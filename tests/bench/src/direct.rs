@@ -137,6 +137,7 @@ pub fn initial_sync(
     password: &str,
     window: usize,
     plan_of_uid: &dyn Fn(u32) -> Plan,
+    before_logout: &mut dyn FnMut(),
 ) -> DirectRun {
     let mut c = Conn::connect(addr);
     c.ok(&format!("LOGIN \"{user}\" \"{password}\""));
@@ -181,6 +182,8 @@ pub fn initial_sync(
         }
     }
     let took = start.elapsed();
+    // While Dovecot's process for this connection still runs (its CPU time is counted).
+    before_logout();
     c.ok("LOGOUT");
     DirectRun {
         messages,

@@ -1,4 +1,4 @@
-//! Fast seeding: messages written straight into the user's Maildir under the stack directory,
+//! Fast seeding: messages written straight into a user's Maildir under the stack directory,
 //! then `doveadm force-resync` so that Dovecot gives them UIDs. Far faster than APPEND for
 //! 100,000 messages.
 
@@ -45,17 +45,36 @@ fn maildir(stack: &Stack, user: &str) -> PathBuf {
         .join("Maildir")
 }
 
-/// Writes `count` generated messages (seed `seed`) into `user`'s INBOX and has Dovecot index
-/// them. The user must exist and have logged in once (so that the Maildir exists).
-pub fn seed_inbox(stack: &Stack, user: &str, count: u64, seed: u64, now: i64) -> Seeded {
+/// A mailbox's Maildir: the root for INBOX, `.NAME` (Maildir++) for a top-level one.
+fn mailbox_dir(stack: &Stack, user: &str, mailbox: &str) -> PathBuf {
+    let root = maildir(stack, user);
+    if mailbox.eq_ignore_ascii_case("INBOX") {
+        root
+    } else {
+        root.join(format!(".{mailbox}"))
+    }
+}
+
+/// Writes `count` generated messages (seed `seed`) into `user`'s `mailbox` (INBOX or a
+/// top-level ASCII name, created here) and has Dovecot index them.
+pub fn seed_mailbox(
+    stack: &Stack,
+    user: &str,
+    mailbox: &str,
+    count: u64,
+    seed: u64,
+    now: i64,
+) -> Seeded {
     let start = Instant::now();
-    let dir = maildir(stack, user);
+    let root = maildir(stack, user);
+    let dir = mailbox_dir(stack, user, mailbox);
     let (uid, gid) = run_user_ids(stack);
     // Dovecot creates the home and Maildir lazily; whatever is created here must belong to
     // the user the stack runs as.
-    let home = dir.parent().expect("a home directory").to_path_buf();
+    let home = root.parent().expect("a home directory").to_path_buf();
     for d in [
         home.clone(),
+        root.clone(),
         dir.clone(),
         dir.join("cur"),
         dir.join("new"),
@@ -107,7 +126,11 @@ pub fn seed_inbox(stack: &Stack, user: &str, count: u64, seed: u64, now: i64) ->
     }
     let mut kinds: Vec<(mailgen::Kind, u64)> = kinds.into_iter().collect();
     kinds.sort();
-    stack.doveadm(&["force-resync", "-u", user, "INBOX"]);
+    stack.doveadm(&["force-resync", "-u", user, mailbox]);
+    if !mailbox.eq_ignore_ascii_case("INBOX") {
+        // Devices are shown the subscribed folders.
+        stack.doveadm(&["mailbox", "subscribe", "-u", user, mailbox]);
+    }
     let number_of_uid = read_uidlist(&dir, seed);
     assert_eq!(
         number_of_uid.len() as u64,
@@ -125,8 +148,8 @@ pub fn seed_inbox(stack: &Stack, user: &str, count: u64, seed: u64, now: i64) ->
 }
 
 /// A user seeded by an earlier run with the same seed and count: only the UID map is read.
-pub fn already_seeded(stack: &Stack, user: &str, count: u64, seed: u64) -> Seeded {
-    let number_of_uid = read_uidlist(&maildir(stack, user), seed);
+pub fn already_seeded(stack: &Stack, user: &str, mailbox: &str, count: u64, seed: u64) -> Seeded {
+    let number_of_uid = read_uidlist(&mailbox_dir(stack, user, mailbox), seed);
     assert_eq!(
         number_of_uid.len() as u64,
         count,
