@@ -4,7 +4,8 @@
 //! modseq up to which every upstream change is either on the device or pending, and what the
 //! last step sent, so a retry with the previous key gets the same items and the same new key.
 //! Incremental steps ask IMAP only for what changed since that modseq (QRESYNC), so a
-//! no-change Sync costs one STATUS whatever the mailbox's size.
+//! no-change Sync costs one `status` call (IMAP: a NOOP on the selected INBOX, else one
+//! STATUS) whatever the mailbox's size.
 
 use eas::sync::{
     ClientCommand, ClientResponse, EmailChange, ServerCommand, SyncCollectionRequest,
