@@ -40,6 +40,8 @@ pub struct BodyChoice {
     pub mime_smime_only: bool,
     /// The text body otherwise.
     pub text: BodyRequest,
+    /// BodyPartPreference (14.1+): the BodyPart element, cut from the text body.
+    pub body_part: Option<eas::airsyncbase::BodyPartPreference>,
 }
 
 #[derive(Clone, Debug)]
@@ -65,14 +67,16 @@ impl BodyChoice {
         let mime_support = options
             .map(|o| o.mime_support)
             .unwrap_or(MimeSupport::Never);
-        Self::from_preferences(
+        let mut choice = Self::from_preferences(
             prefs,
             mime_support,
             options
                 .and_then(|o| o.mime_truncation)
                 .and_then(|t| t.limit()),
             default_truncation,
-        )
+        );
+        choice.body_part = options.and_then(|o| o.body_part_preferences.first().cloned());
+        choice
     }
 
     pub fn from_preferences(
@@ -112,6 +116,7 @@ impl BodyChoice {
             mime,
             mime_smime_only: mime_support == MimeSupport::SmimeOnly,
             text,
+            body_part: None,
         }
     }
 }
@@ -404,9 +409,61 @@ fn finish(
     item.conversation_id = Some(m::conversation_id(&headers).to_vec());
     item.conversation_index = Some(m::conversation_index(&headers, date));
     item.is_draft = Some(s.flags.contains(&Flag::Draft));
+    // Email2:Sender: who actually sent it, when that is not the From (lists, delegates).
+    if !headers.sender.is_empty()
+        && headers.sender.iter().any(|a| {
+            !headers
+                .from
+                .iter()
+                .any(|f| f.email.eq_ignore_ascii_case(&a.email))
+        })
+    {
+        item.sender = Some(m::address_list(&headers.sender));
+    }
+    item.body_part = choice
+        .body_part
+        .as_ref()
+        .and_then(|pref| body_part_of(&body, pref));
     item.body = Some(body);
     item.attachments = attachments;
     item
+}
+
+/// The BodyPart (MS-ASAIRS 2.2.2.10): the text body as sent, cut to the BodyPartPreference's
+/// truncation. The "message part" without quoted history would need reply parsing; the
+/// whole text is what the part then holds. Only plain and HTML are offered as parts.
+fn body_part_of(
+    body: &Body,
+    pref: &eas::airsyncbase::BodyPartPreference,
+) -> Option<eas::airsyncbase::BodyPart> {
+    if !matches!(body.body_type, BodyType::Plain | BodyType::Html) {
+        return None;
+    }
+    let data = body.data.as_deref().unwrap_or_default();
+    let limit = pref
+        .truncation_size
+        .map(|t| t as usize)
+        .unwrap_or(usize::MAX);
+    let mut cut = data.len().min(limit);
+    while !data.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let truncated = body.truncated || cut < data.len();
+    Some(eas::airsyncbase::BodyPart {
+        status: eas::airsyncbase::BodyPartStatus::Success,
+        body_type: body.body_type,
+        estimated_data_size: body.estimated_data_size,
+        truncated,
+        data: (!(truncated && pref.all_or_none)).then(|| data[..cut].to_owned()),
+        // Never raw HTML in a preview.
+        preview: pref.preview.map(|n| {
+            let text = match body.body_type {
+                BodyType::Html => m::html::html_to_text(data),
+                _ => data.to_owned(),
+            };
+            m::preview_of(&text, n)
+        }),
+    })
 }
 
 fn body_of(r: m::RenderedBody, all_or_none: bool) -> Body {

@@ -611,3 +611,36 @@ async fn a_sync_without_options_keeps_the_filter_the_device_chose() {
     let r = w.sync_key(&inbox, r.sync_key.as_str(), 10).await;
     assert!(r.commands.is_empty(), "{:?}", kinds(&r));
 }
+
+#[tokio::test]
+async fn body_part_preference_gives_a_body_part_and_sender_shows_a_different_sender() {
+    let mut w = world();
+    let raw =
+        b"From: Bob <bob@example.test>\r\nSender: list@example.test\r\nTo: alice@example.test\r\n\
+Subject: s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello there, this is the body.\r\n";
+    w.mem.append("INBOX", raw, NOW);
+    let inbox = w.id("Inbox").await;
+    let mut c = SyncCollectionRequest::new(SyncKey::initial(), CollectionId::new(&inbox).unwrap());
+    c.options.push(eas::sync::SyncOptions {
+        body_part_preferences: vec![eas::airsyncbase::BodyPartPreference {
+            body_type: eas::airsyncbase::BodyType::Plain,
+            truncation_size: Some(5),
+            all_or_none: false,
+            preview: Some(20),
+        }],
+        ..Default::default()
+    });
+    w.sync(c.clone()).await;
+    c.sync_key = SyncKey::new("1").unwrap();
+    let r = w.sync(c).await;
+    let ServerCommand::Add {
+        application_data, ..
+    } = &r.commands[0]
+    else {
+        panic!()
+    };
+    let xml = wbxml::xml::to_xml(application_data);
+    assert!(xml.contains("<BodyPart xmlns"), "{xml}");
+    assert!(xml.contains("<Data>Hello</Data>"), "{xml}");
+    assert!(xml.contains("list@example.test"), "{xml}");
+}
