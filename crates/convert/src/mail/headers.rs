@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use mail_parser::parsers::MessageStream;
-use mail_parser::{HeaderValue, MessageParser};
+use mail_parser::{HeaderName, HeaderValue, MessageParser};
 
 use super::text::utf8_or_cp1252;
 
@@ -151,7 +151,12 @@ pub fn parse_headers(raw: &[u8]) -> Headers {
     // block ends.
     block.extend_from_slice(b"\r\n\r\n");
     let mut h = Headers::default();
-    let Some(msg) = MessageParser::new().parse_headers(&block) else {
+    // Only the header boundaries are wanted from the parser: the values used are parsed below,
+    // so every header is skipped unparsed (a non-empty map makes the default apply to all).
+    let parser = MessageParser::new()
+        .ignore_header(HeaderName::Subject)
+        .default_header_ignore();
+    let Some(msg) = parser.parse_headers(&block) else {
         return h;
     };
     let mut importance = [None; 4];

@@ -60,7 +60,11 @@ impl TransferDecoder {
             State::Qp { qp, ws } => {
                 let mut rest = chunk;
                 while let Some((&c, tail)) = rest.split_first() {
-                    if *qp == Qp::Normal && !is_qp_break(c) {
+                    if *qp == Qp::Normal
+                        && let Some(n) = qp_sequence(rest, ws, out)
+                    {
+                        rest = &rest[n..];
+                    } else if *qp == Qp::Normal && !is_qp_break(c) {
                         // Up to the next CR, LF or `=` at once, as `qp_normal` would do it
                         // byte by byte: blanks wait in `ws` until an ordinary byte follows
                         // (then they are content) or a line ends (then they are padding).
@@ -211,6 +215,34 @@ fn qp_byte(c: u8, qp: &mut Qp, ws: &mut Vec<u8>, out: &mut Vec<u8>) {
                 qp_normal(c, qp, ws, out);
             }
         }
+    }
+}
+
+/// In `Qp::Normal`, an escape, soft line break or CRLF that lies whole at the start of
+/// `rest`, handled at once with the same result as `qp_byte` byte by byte: the number of bytes
+/// consumed, or None when `rest` starts with anything else (or a sequence cut by the chunk).
+fn qp_sequence(rest: &[u8], ws: &mut Vec<u8>, out: &mut Vec<u8>) -> Option<usize> {
+    match rest {
+        [b'=', b'\r', b'\n', ..] => {
+            out.append(ws);
+            Some(3)
+        }
+        [b'=', b'\n', ..] => {
+            out.append(ws);
+            Some(2)
+        }
+        [b'=', h, l, ..] => {
+            let byte = hex_val(*h)? << 4 | hex_val(*l)?;
+            out.append(ws);
+            out.push(byte);
+            Some(3)
+        }
+        [b'\r', b'\n', ..] => {
+            ws.clear();
+            out.extend_from_slice(b"\r\n");
+            Some(2)
+        }
+        _ => None,
     }
 }
 
