@@ -5,6 +5,8 @@
 //! testdata/tls holds a test CA and a server certificate it signed for
 //! `localhost` and 127.0.0.1 (valid to 2126; the CA key was discarded).
 
+mod support;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +14,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use support::Peer;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use upstream::{
@@ -51,47 +54,6 @@ fn quick() -> Timeouts {
     Timeouts {
         connect: Duration::from_secs(5),
         response: Duration::from_secs(5),
-    }
-}
-
-/// The server side of one scripted connection.
-struct Peer<S> {
-    io: BufReader<S>,
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> Peer<S> {
-    fn new(s: S) -> Self {
-        Self {
-            io: BufReader::new(s),
-        }
-    }
-
-    async fn send(&mut self, s: &str) {
-        self.io.get_mut().write_all(s.as_bytes()).await.unwrap();
-        self.io.get_mut().flush().await.unwrap();
-    }
-
-    async fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.io.read_line(&mut line).await.unwrap();
-        line
-    }
-
-    async fn bytes(&mut self, n: usize) -> Vec<u8> {
-        let mut buf = vec![0; n];
-        self.io.read_exact(&mut buf).await.unwrap();
-        buf
-    }
-
-    /// Reads an async-imap command line and answers it OK with its tag.
-    async fn ok_to(&mut self, command: &str) {
-        let line = self.line().await;
-        let (tag, rest) = line.split_once(' ').unwrap();
-        assert_eq!(rest.trim_end(), command, "{line:?}");
-        if command == "LOGOUT" {
-            self.send("* BYE logging out\r\n").await;
-        }
-        self.send(&format!("{tag} OK done\r\n")).await;
     }
 }
 
@@ -411,7 +373,7 @@ async fn starttls_then_login_over_tls() {
             .await;
         assert_eq!(p.line().await, "ag1 STARTTLS\r\n");
         p.send("ag1 OK Begin TLS negotiation now\r\n").await;
-        let tcp = p.io.into_inner();
+        let tcp = p.into_inner();
         let mut p = Peer::new(acceptor().accept(tcp).await.unwrap());
         // Capabilities are asked again over TLS; the pre-TLS ones are void.
         assert_eq!(p.line().await, "ag2 CAPABILITY\r\n");
@@ -449,7 +411,7 @@ async fn smtp_starttls_probe_reports_the_second_ehlo() {
             .await;
         assert_eq!(p.line().await, "STARTTLS\r\n");
         p.send("220 Ready to start TLS\r\n").await;
-        let tcp = p.io.into_inner();
+        let tcp = p.into_inner();
         let mut p = Peer::new(acceptor().accept(tcp).await.unwrap());
         assert_eq!(p.line().await, "EHLO [127.0.0.1]\r\n");
         p.send("250-fake\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SIZE 2000\r\n")

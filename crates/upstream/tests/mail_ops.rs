@@ -9,6 +9,8 @@
 //! unique to the run, so tests do not see each other's messages and a
 //! second run on the same stack starts clean.
 
+mod support;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::task::Poll;
@@ -69,30 +71,7 @@ impl Stack {
 }
 
 fn stack(test: &str) -> Option<Stack> {
-    let Ok(path) = std::env::var("AIRGATE_STACK_ENV") else {
-        if std::env::var_os("AIRGATE_REQUIRE_STACK").is_some() {
-            panic!("AIRGATE_REQUIRE_STACK is set but AIRGATE_STACK_ENV is not");
-        }
-        static NOTE: std::sync::Once = std::sync::Once::new();
-        NOTE.call_once(|| {
-            use std::io::Write as _;
-            if let Ok(mut err) = std::fs::OpenOptions::new().append(true).open("/dev/stderr") {
-                let _ = writeln!(
-                    err,
-                    "note: upstream mail_ops tests skipped ({test} first): set AIRGATE_STACK_ENV \
-                     to the stack.env written by tests/stack/start.sh to run them"
-                );
-            }
-        });
-        return None;
-    };
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    let env = text
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
-        .collect();
-    Some(Stack { env })
+    support::stack_env("mail_ops", test).map(|env| Stack { env })
 }
 
 /// A mailbox name unique to this run and test.

@@ -3,6 +3,8 @@
 //! tests/stack/start.sh wrote; without it the tests pass with a note, unless
 //! AIRGATE_REQUIRE_STACK is set.
 
+mod support;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -25,33 +27,7 @@ impl Stack {
 }
 
 fn stack(test: &str) -> Option<Stack> {
-    let Ok(path) = std::env::var("AIRGATE_STACK_ENV") else {
-        if std::env::var_os("AIRGATE_REQUIRE_STACK").is_some() {
-            panic!("AIRGATE_REQUIRE_STACK is set but AIRGATE_STACK_ENV is not");
-        }
-        // Once, and past the harness's output capture (which also takes
-        // io::stderr()): the note is for whoever runs the suite, and a
-        // passing test's output is not shown.
-        static NOTE: std::sync::Once = std::sync::Once::new();
-        NOTE.call_once(|| {
-            use std::io::Write as _;
-            if let Ok(mut err) = std::fs::OpenOptions::new().append(true).open("/dev/stderr") {
-                let _ = writeln!(
-                    err,
-                    "note: upstream real_stack tests skipped ({test} first): set AIRGATE_STACK_ENV \
-                     to the stack.env written by tests/stack/start.sh to run them"
-                );
-            }
-        });
-        return None;
-    };
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    let env = text
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
-        .collect();
-    Some(Stack { env })
+    support::stack_env("real_stack", test).map(|env| Stack { env })
 }
 
 fn timeouts() -> Timeouts {

@@ -3,9 +3,10 @@
 //! literals, silence, slow answers, temporary refusals, BYE, answers
 //! async-imap's parser cannot read).
 
+mod support;
+
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use upstream::{
@@ -13,42 +14,7 @@ use upstream::{
     Timeouts, TlsConfig,
 };
 
-struct Peer {
-    io: BufReader<TcpStream>,
-}
-
-impl Peer {
-    async fn send(&mut self, s: &str) {
-        self.io.get_mut().write_all(s.as_bytes()).await.unwrap();
-        self.io.get_mut().flush().await.unwrap();
-    }
-
-    async fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.io.read_line(&mut line).await.unwrap();
-        line
-    }
-
-    async fn bytes(&mut self, n: usize) -> Vec<u8> {
-        let mut buf = vec![0; n];
-        self.io.read_exact(&mut buf).await.unwrap();
-        buf
-    }
-
-    /// Reads a command, checks it, returns its tag.
-    async fn expect(&mut self, command: &str) -> String {
-        let line = self.line().await;
-        let (tag, rest) = line.split_once(' ').unwrap_or_else(|| panic!("{line:?}"));
-        assert_eq!(rest.trim_end_matches("\r\n"), command, "{line:?}");
-        tag.to_string()
-    }
-
-    /// Reads a command and answers it `OK` after `untagged`.
-    async fn answer(&mut self, command: &str, untagged: &str) {
-        let tag = self.expect(command).await;
-        self.send(&format!("{untagged}{tag} OK done\r\n")).await;
-    }
-}
+type Peer = support::Peer<TcpStream>;
 
 /// A server that logs the client in with `caps` (after login), then runs
 /// `script`.
@@ -61,9 +27,7 @@ where
     let port = listener.local_addr().unwrap().port();
     let task = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
-        let mut p = Peer {
-            io: BufReader::new(tcp),
-        };
+        let mut p = Peer::new(tcp);
         p.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] fake\r\n")
             .await;
         let line = p.line().await;
