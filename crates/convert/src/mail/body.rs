@@ -220,8 +220,14 @@ pub fn render_body(
             partial = true;
             continue;
         };
-        partial |= !whole;
-        let text = part_text(part, bytes, *whole);
+        // Only as much text as the truncation needs is decoded: the rest would be cut anyway.
+        let converting = !html_out && is_html(part);
+        let budget = req
+            .truncation
+            .filter(|_| !converting)
+            .map(|t| decode_budget(part, t.max(preview_bytes(req))));
+        let (text, used_whole) = part_text(part, bytes, *whole, budget);
+        partial |= !used_whole;
         let piece = match (html_out, is_html(part)) {
             (true, true) => text,
             (true, false) => text_to_html(&text),
@@ -275,10 +281,39 @@ pub fn render_body(
     }
 }
 
-/// A leaf's bytes as text: transfer decoding, charset, format=flowed.
-fn part_text(part: &BodyPart, bytes: &[u8], whole: bool) -> String {
+/// Bytes of preview text wanted: enough for `Preview` characters of up to 4 bytes each.
+fn preview_bytes(req: &BodyRequest) -> u64 {
+    req.preview.map_or(0, |n| u64::from(n.min(255)) * 4)
+}
+
+/// How many decoded bytes of `part` give at least `target` bytes of delivered text (the
+/// inverse of what [`fetch_limit`] fetches): UTF-16/32 shrink in UTF-8, format=flowed loses
+/// its soft breaks.
+fn decode_budget(part: &BodyPart, target: u64) -> usize {
+    let charset = part.param("charset").unwrap_or("").to_ascii_lowercase();
+    let wide = charset.starts_with("utf-16")
+        || charset.starts_with("ucs-2")
+        || charset == "unicode"
+        || (charset.starts_with("utf") && charset.contains("32"));
+    let flowed = part
+        .param("format")
+        .is_some_and(|f| f.eq_ignore_ascii_case("flowed"));
+    let factor = if wide { 4 } else { 1 } * if flowed { 2 } else { 1 };
+    usize::try_from(target.saturating_mul(factor).saturating_add(64)).unwrap_or(usize::MAX)
+}
+
+/// A leaf's bytes as text: transfer decoding, charset, format=flowed. With a `budget`,
+/// decoding stops once that many bytes are decoded; the flag says whether all of the part's
+/// text is in the result.
+fn part_text(
+    part: &BodyPart,
+    bytes: &[u8],
+    whole: bool,
+    budget: Option<usize>,
+) -> (String, bool) {
     let encoding = part.encoding.clone().unwrap_or(TransferEncoding::SevenBit);
-    let decoded = TransferDecoder::decode(&encoding, bytes, whole);
+    let (decoded, all) = TransferDecoder::decode_up_to(&encoding, bytes, whole, budget);
+    let whole = whole && all;
     let charset = param_value(&part.params, "charset");
     let mut text = decode_charset(&decoded, charset.as_deref());
     if !whole {
@@ -295,7 +330,7 @@ fn part_text(part: &BodyPart, bytes: &[u8], whole: bool) -> String {
             .is_some_and(|d| d.eq_ignore_ascii_case("yes"));
         text = unflow(&text, delsp);
     }
-    text
+    (text, whole)
 }
 
 /// airsyncbase:Preview: the first `chars` characters (at most 255) of the text, on one line.

@@ -118,6 +118,34 @@ impl TransferDecoder {
         }
         out
     }
+
+    /// [`TransferDecoder::decode`], stopping once at least `budget` bytes are decoded (the
+    /// input is taken in slices, which does not change the result). The flag says whether all
+    /// of `data` was decoded.
+    pub fn decode_up_to(
+        encoding: &TransferEncoding,
+        data: &[u8],
+        complete: bool,
+        budget: Option<usize>,
+    ) -> (Vec<u8>, bool) {
+        let Some(budget) = budget else {
+            return (TransferDecoder::decode(encoding, data, complete), true);
+        };
+        const SLICE: usize = 2048;
+        let mut d = TransferDecoder::new(encoding);
+        let mut out = Vec::with_capacity(data.len().min(budget.saturating_add(SLICE)));
+        let mut rest = data;
+        while !rest.is_empty() && out.len() < budget {
+            let (now, later) = rest.split_at(rest.len().min(SLICE));
+            d.push(now, &mut out);
+            rest = later;
+        }
+        let all = rest.is_empty();
+        if all && complete {
+            d.finish(&mut out);
+        }
+        (out, all)
+    }
 }
 
 fn base64_value(c: u8) -> Option<u8> {
@@ -449,6 +477,21 @@ mod tests {
         ) {
             let enc = TransferEncoding::QuotedPrintable;
             prop_assert_eq!(chunked(&enc, &data, &cuts), decode(enc, &data));
+        }
+
+        #[test]
+        fn decoding_up_to_a_budget_gives_a_prefix_of_at_least_that_size(
+            data in qp_like(),
+            budget in 0usize..6000,
+        ) {
+            let enc = TransferEncoding::QuotedPrintable;
+            let full = decode(enc.clone(), &data);
+            let (part, all) = TransferDecoder::decode_up_to(&enc, &data, true, Some(budget));
+            prop_assert!(full.starts_with(&part));
+            prop_assert!(all || part.len() >= budget);
+            if all {
+                prop_assert_eq!(part, full);
+            }
         }
 
         #[test]
