@@ -7,7 +7,7 @@
 //! merged (same UID) or ignored. UIDs that no longer exist are simply
 //! absent from the answers.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_imap::imap_proto::{AttributeValue, MailboxDatum, MessageSection, Response, SectionPath};
 use convert::mail::BodyPart;
@@ -480,9 +480,14 @@ impl ImapSession {
                 None => groups.push((sections, vec![*uid])),
             }
         }
-        // Per message, each section's bytes once answered.
-        let mut found: BTreeMap<u32, Answering> = BTreeMap::new();
-        for (sections, uids) in groups {
+        // One command per group (and per bounded UID set), all pipelined: the server
+        // answers the next while this side parses the last.
+        let mut commands = Vec::new();
+        // Per message, its group's keys; per group, the empty answer.
+        let mut group_of: HashMap<u32, usize> = HashMap::new();
+        let mut keys: Vec<Vec<String>> = Vec::new();
+        let mut empty: Vec<Answering> = Vec::new();
+        for (g, (sections, uids)) in groups.into_iter().enumerate() {
             let mut items = String::from("UID");
             for (section, max) in sections {
                 match max {
@@ -491,37 +496,41 @@ impl ImapSession {
                     None => items.push_str(&format!(" BODY.PEEK[{section}]")),
                 }
             }
-            let keys: Vec<String> = sections.iter().map(|(s, _)| request_key(s)).collect();
-            let empty: Answering = sections.iter().map(|(s, _)| (s.clone(), None)).collect();
+            keys.push(sections.iter().map(|(s, _)| request_key(s)).collect());
+            empty.push(sections.iter().map(|(s, _)| (s.clone(), None)).collect());
             let mut sorted = uids;
             sorted.sort_unstable();
             sorted.dedup();
-            for (set, members) in seqset::chunks(&sorted, MAX_SET_LEN) {
-                let members: HashSet<u32> = members.into_iter().collect();
-                let cmd = self.command(format!("UID FETCH {set} ({items})"));
-                self.run_ok("UID FETCH sections", cmd, |r| {
-                    let Response::Fetch(_, attrs) = r else { return };
-                    let Some(uid) = uid_of(attrs).filter(|u| members.contains(u)) else {
-                        return;
-                    };
-                    let out = found.entry(uid).or_insert_with(|| empty.clone());
-                    for a in attrs {
-                        if let AttributeValue::BodySection { section, data, .. } = a {
-                            let key = response_key(section);
-                            // The first request with this key still unanswered
-                            // (two HEADER.FIELDS requests share the key HEADER;
-                            // servers answer in the order asked).
-                            if let Some(i) =
-                                (0..keys.len()).find(|i| keys[*i] == key && out[*i].1.is_none())
-                            {
-                                out[i].1 = Some(data.as_deref().unwrap_or_default().to_vec());
-                            }
-                        }
-                    }
-                })
-                .await?;
+            for &uid in &sorted {
+                group_of.entry(uid).or_insert(g);
+            }
+            for (set, _) in seqset::chunks(&sorted, MAX_SET_LEN) {
+                commands.push(format!("UID FETCH {set} ({items})"));
             }
         }
+        // Per message, each section's bytes once answered.
+        let mut found: BTreeMap<u32, Answering> = BTreeMap::new();
+        self.run_pipelined("UID FETCH sections", commands, |r| {
+            let Response::Fetch(_, attrs) = r else { return };
+            let Some((uid, g)) = uid_of(attrs).and_then(|u| Some((u, *group_of.get(&u)?))) else {
+                return;
+            };
+            let keys = &keys[g];
+            let out = found.entry(uid).or_insert_with(|| empty[g].clone());
+            for a in attrs {
+                if let AttributeValue::BodySection { section, data, .. } = a {
+                    let key = response_key(section);
+                    // The first request with this key still unanswered (two HEADER.FIELDS
+                    // requests share the key HEADER; servers answer in the order asked).
+                    if let Some(i) =
+                        (0..keys.len()).find(|i| keys[*i] == key && out[*i].1.is_none())
+                    {
+                        out[i].1 = Some(data.as_deref().unwrap_or_default().to_vec());
+                    }
+                }
+            }
+        })
+        .await?;
         Ok(found
             .into_iter()
             .map(|(uid, out)| {

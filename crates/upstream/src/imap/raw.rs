@@ -284,6 +284,161 @@ impl ImapSession {
         }
     }
 
+    /// Runs plain-text commands (no literals) pipelined: all are sent at once, then responses
+    /// are read until each has its tagged completion (RFC 3501 5.5 allows it for commands
+    /// whose results do not depend on each other, such as FETCHes of one mailbox). The
+    /// server then works on the next while this side reads the last. Every untagged
+    /// response goes to `each`; a NO or BAD fails the whole run, as [`Self::ok`] says.
+    pub(crate) async fn run_pipelined<F>(
+        &mut self,
+        phase: &'static str,
+        commands: Vec<String>,
+        mut each: F,
+    ) -> Result<(), ImapError>
+    where
+        F: FnMut(&Response<'_>) + Send,
+    {
+        if commands.is_empty() {
+            return Ok(());
+        }
+        if self.broken || self.in_command {
+            self.broken = true;
+            return Err(self.unavailable(Failure::Protocol(
+                "the IMAP session is unusable after an earlier failure".into(),
+            )));
+        }
+        let mut tags = Vec::with_capacity(commands.len());
+        let mut wire = Vec::new();
+        for text in &commands {
+            tracing::debug!(command = phase, "IMAP command");
+            let tag = format!("ag{}", self.next_tag);
+            self.next_tag += 1;
+            wire.extend_from_slice(tag.as_bytes());
+            wire.push(b' ');
+            wire.extend_from_slice(text.as_bytes());
+            wire.extend_from_slice(b"\r\n");
+            tags.push(tag);
+        }
+        if !super::mailbox::CHANGE_NOTHING.contains(&phase)
+            && let Some(sel) = self.selected.as_mut()
+        {
+            sel.unchanged = false;
+        }
+        self.in_command = true;
+        let result = self.exchange_many(phase, &tags, &wire, &mut each).await;
+        while self.session.unsolicited_responses.try_recv().is_ok() {}
+        match result {
+            Ok(dones) => {
+                self.in_command = false;
+                for done in dones {
+                    self.ok(phase, done)?;
+                }
+                Ok(())
+            }
+            Err(failure) => {
+                self.broken = true;
+                self.selected = None;
+                tracing::debug!(phase, %failure, "IMAP command failed; session discarded");
+                Err(self.unavailable(failure))
+            }
+        }
+    }
+
+    async fn exchange_many(
+        &mut self,
+        phase: &'static str,
+        tags: &[String],
+        wire: &[u8],
+        each: &mut (dyn FnMut(&Response<'_>) + Send),
+    ) -> Result<Vec<Done>, Failure> {
+        self.write_segment(phase, None, &[Cow::Borrowed(wire)])
+            .await?;
+        let after = self.timeouts.response;
+        let mut dones: Vec<Option<Done>> = tags.iter().map(|_| None).collect();
+        let mut left = tags.len();
+        let mut bye: Option<String> = None;
+        while left > 0 {
+            self.session.get_mut().set_read_timeout(Some(after));
+            let read = self.session.read_response().await;
+            self.session.get_mut().set_read_timeout(None);
+            let response = match read {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    return Err(match bye {
+                        Some(text) => Failure::Refused(text),
+                        None => Failure::Closed,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    return Err(Failure::Timeout { phase, after });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    return Err(Failure::Closed);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Other => {
+                    return Err(Failure::Protocol(unparsable(&e.to_string())));
+                }
+                Err(e) => return Err(Failure::Io(e)),
+            };
+            match response.parsed() {
+                Response::Done {
+                    tag: done_tag,
+                    status,
+                    outcome,
+                } => {
+                    let Some(i) = tags.iter().position(|t| *t == done_tag.0) else {
+                        return Err(Failure::Protocol(
+                            "a completion for a command this client did not send".into(),
+                        ));
+                    };
+                    if dones[i].is_some() {
+                        return Err(Failure::Protocol("a command completed twice".into()));
+                    }
+                    let text = outcome
+                        .information
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_string();
+                    let code_name = code_name(outcome.code.as_ref(), &text);
+                    let status = match status {
+                        Status::Ok => Outcome::Ok,
+                        Status::No => Outcome::No,
+                        _ => Outcome::Bad,
+                    };
+                    dones[i] = Some(Done {
+                        status,
+                        code: None,
+                        code_name,
+                        text,
+                    });
+                    left -= 1;
+                }
+                Response::Continue(_) => {
+                    return Err(Failure::Protocol(
+                        "a continuation request this client did not ask for".into(),
+                    ));
+                }
+                Response::Data {
+                    status: Status::Bye,
+                    outcome,
+                } => {
+                    bye = Some(
+                        outcome
+                            .information
+                            .as_deref()
+                            .unwrap_or("the server said BYE")
+                            .to_string(),
+                    );
+                }
+                other => {
+                    self.note(other);
+                    each(other);
+                }
+            }
+        }
+        Ok(dones.into_iter().flatten().collect())
+    }
+
     /// [`Self::run`] then [`Self::ok`].
     pub(crate) async fn run_ok<F>(
         &mut self,
