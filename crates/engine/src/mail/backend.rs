@@ -190,4 +190,9 @@ pub trait MailBackend: Send {
     fn rename(&mut self, from: &str, to: &str) -> impl Future<Output = Result<()>> + Send;
     fn delete(&mut self, mailbox: &str) -> impl Future<Output = Result<()>> + Send;
     fn subscribe(&mut self, mailbox: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// A hint: the caller will most likely ask for these messages' summaries and sections
+    /// next (the next Sync window). A backend may fetch them meanwhile
+    /// ([`super::read_ahead`]); commands issued before that is done wait for it.
+    fn read_ahead(&mut self, _plan: super::read_ahead::ReadAheadPlan) {}
 }

@@ -13,12 +13,13 @@ use wbxml::Element;
 
 use super::backend::{Flag, MailBackend, SectionBytes, SectionList, Summary};
 use super::ids;
+use super::read_ahead::ReadAheadPlan;
 use crate::EngineError;
 
 /// Plain text up to this size when the device states no preference.
 const DEFAULT_TRUNCATION: u64 = 32 * 1024;
 /// Summaries are fetched this many at a time (a default window's worth).
-const SUMMARY_BATCH: usize = 100;
+pub(crate) const SUMMARY_BATCH: usize = 100;
 /// The body sections of at most this many bytes are fetched in one batch.
 const BODY_BATCH_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -145,7 +146,25 @@ pub async fn build<B: MailBackend>(
     choice: &BodyChoice,
     details: &FlagDetails,
 ) -> Result<Vec<(u32, Element)>, EngineError> {
-    build_since(version, collection, backend, uids, choice, details, None).await
+    build_since(
+        version,
+        collection,
+        backend,
+        uids,
+        choice,
+        details,
+        AddOptions::default(),
+    )
+    .await
+}
+
+/// Which of a window's messages are sent, and what to read ahead after them.
+#[derive(Debug, Default)]
+pub struct AddOptions {
+    /// Only messages with an INTERNALDATE at or after this (unix seconds).
+    pub since: Option<i64>,
+    /// Handed to the backend once the window is fetched ([`MailBackend::read_ahead`]).
+    pub read_ahead: Option<ReadAheadPlan>,
 }
 
 /// [`build`] of the messages whose INTERNALDATE is at or after `since` (unix seconds; `None`:
@@ -158,87 +177,114 @@ pub async fn build_since<B: MailBackend>(
     uids: &[u32],
     choice: &BodyChoice,
     details: &FlagDetails,
-    since: Option<i64>,
+    adds: AddOptions,
 ) -> Result<Vec<(u32, Element)>, EngineError> {
-    let mut out = Vec::with_capacity(uids.len());
-    for chunk in uids.chunks(SUMMARY_BATCH) {
+    let AddOptions {
+        since,
+        read_ahead: mut then,
+    } = adds;
+    let renderer = Arc::new(Renderer {
+        version,
+        collection: collection.to_owned(),
+        choice: choice.clone(),
+    });
+    let chunks = uids.len().div_ceil(SUMMARY_BATCH);
+    let mut renders = Vec::new();
+    for (n, chunk) in uids.chunks(SUMMARY_BATCH).enumerate() {
         let mut summaries = backend.summaries(chunk).await?;
         summaries.retain(|s| since.is_none_or(|t| s.internal_date >= t));
-        // Messages that share a section list are fetched together (one command, in batches
-        // of bounded size), and each batch is rendered on the blocking pool while the next
-        // one is fetched: the mail server's work and ours overlap.
-        let mut batches: Vec<(SectionList, Vec<(Summary, Planned)>)> = Vec::new();
-        let mut batch_bytes: Vec<u64> = Vec::new();
-        let mut no_fetch: Vec<(Summary, Planned)> = Vec::new();
-        for s in summaries {
-            let p = plan(&s, choice);
-            if p.wanted.is_empty() {
-                no_fetch.push((s, p));
-                continue;
-            }
-            let open = batches
-                .iter()
-                .zip(&batch_bytes)
-                .rposition(|((w, _), bytes)| {
-                    *w == p.wanted && bytes + p.expected <= BODY_BATCH_BYTES
-                });
-            match open {
-                Some(i) => {
-                    batch_bytes[i] += p.expected;
-                    batches[i].1.push((s, p));
-                }
-                None => {
-                    batch_bytes.push(p.expected);
-                    batches.push((p.wanted.clone(), vec![(s, p)]));
-                }
-            }
+        let (batches, no_fetch) = group_by_sections(summaries, choice);
+        // All of the chunk's bodies in one call (the IMAP backend pipelines the commands of
+        // the section lists), before any rendering takes the CPU.
+        let request: Vec<(u32, SectionList)> = batches
+            .iter()
+            .flat_map(|(wanted, members)| members.iter().map(|(s, _)| (s.uid, wanted.clone())))
+            .collect();
+        let mut fetched: HashMap<u32, SectionBytes> = if request.is_empty() {
+            HashMap::new()
+        } else {
+            backend.sections_many(&request).await?.into_iter().collect()
+        };
+        // The last fetch is done: the next window can be read ahead while this one renders.
+        if n + 1 == chunks
+            && let Some(plan) = then.take()
+        {
+            backend.read_ahead(plan);
         }
-        let renderer = Arc::new(Renderer {
-            version,
-            collection: collection.to_owned(),
-            choice: choice.clone(),
-        });
-        let mut renders = Vec::with_capacity(batches.len() + 1);
+        let to_render = |(s, p): (Summary, Planned), parts: SectionBytes| {
+            let detail = details.get(&s.uid).cloned();
+            (s, p, parts, detail)
+        };
         if !no_fetch.is_empty() {
             let items = no_fetch
                 .into_iter()
-                .map(|(s, p)| {
-                    let detail = details.get(&s.uid).cloned();
-                    (s, p, Vec::new(), detail)
-                })
+                .map(|m| to_render(m, Vec::new()))
                 .collect();
             renders.push(renderer.spawn(items));
         }
-        for (wanted, members) in batches {
-            let request: Vec<(u32, SectionList)> = members
-                .iter()
-                .map(|(s, _)| (s.uid, wanted.clone()))
-                .collect();
-            let mut fetched: HashMap<u32, SectionBytes> =
-                backend.sections_many(&request).await?.into_iter().collect();
+        // A render task per section list: they spread over the cores, and the next chunk is
+        // fetched meanwhile.
+        for (_, members) in batches {
             let items = members
                 .into_iter()
                 // Gone meanwhile: left out.
-                .filter_map(|(s, p)| {
-                    let parts = fetched.remove(&s.uid)?;
-                    let detail = details.get(&s.uid).cloned();
-                    Some((s, p, parts, detail))
+                .filter_map(|m| {
+                    let parts = fetched.remove(&m.0.uid)?;
+                    Some(to_render(m, parts))
                 })
                 .collect();
             renders.push(renderer.spawn(items));
         }
-        let mut built = Vec::with_capacity(chunk.len());
-        for r in renders {
-            built.extend(
-                r.await
-                    .map_err(|e| EngineError::Unavailable(format!("rendering failed: {e}")))?,
-            );
-        }
-        // In the requested order (newest first), whatever order the server answered in.
-        built.sort_by_key(|(uid, _)| chunk.iter().position(|u| u == uid));
-        out.extend(built);
     }
+    let mut out = Vec::with_capacity(uids.len());
+    for r in renders {
+        out.extend(
+            r.await
+                .map_err(|e| EngineError::Unavailable(format!("rendering failed: {e}")))?,
+        );
+    }
+    // In the requested order (newest first), whatever order the server answered in.
+    let order: HashMap<u32, usize> = uids.iter().enumerate().map(|(i, u)| (*u, i)).collect();
+    out.sort_by_key(|(uid, _)| order.get(uid).copied().unwrap_or(usize::MAX));
     Ok(out)
+}
+
+/// Messages whose bodies need the same sections, fetched in one command.
+pub(crate) type SectionBatch = (SectionList, Vec<(Summary, Planned)>);
+
+/// Plans each message's body and groups the messages that share a section list (one command
+/// each, in batches of at most [`BODY_BATCH_BYTES`]); the second list needs no fetch.
+pub(crate) fn group_by_sections(
+    summaries: Vec<Summary>,
+    choice: &BodyChoice,
+) -> (Vec<SectionBatch>, Vec<(Summary, Planned)>) {
+    // Messages that share a section list are fetched together, and each batch is rendered on
+    // the blocking pool while the next one is fetched: the mail server's work and ours overlap.
+    let mut batches: Vec<SectionBatch> = Vec::new();
+    let mut batch_bytes: Vec<u64> = Vec::new();
+    let mut no_fetch: Vec<(Summary, Planned)> = Vec::new();
+    for s in summaries {
+        let p = plan(&s, choice);
+        if p.wanted.is_empty() {
+            no_fetch.push((s, p));
+            continue;
+        }
+        let open = batches
+            .iter()
+            .zip(&batch_bytes)
+            .rposition(|((w, _), bytes)| *w == p.wanted && bytes + p.expected <= BODY_BATCH_BYTES);
+        match open {
+            Some(i) => {
+                batch_bytes[i] += p.expected;
+                batches[i].1.push((s, p));
+            }
+            None => {
+                batch_bytes.push(p.expected);
+                batches.push((p.wanted.clone(), vec![(s, p)]));
+            }
+        }
+    }
+    (batches, no_fetch)
 }
 
 /// One message to render: its summary, plan, fetched sections and flag detail.
@@ -271,14 +317,14 @@ impl Renderer {
 }
 
 /// What to fetch of one message for its body, and how it will be rendered.
-struct Planned {
+pub(crate) struct Planned {
     /// The whole message as MIME, not a text body.
     mime: bool,
     plan: m::BodyPlan,
     /// Sections and byte limits to fetch (empty: nothing).
     wanted: SectionList,
     /// How many bytes the fetch may bring at most, to bound a batch.
-    expected: u64,
+    pub(crate) expected: u64,
 }
 
 fn plan(s: &Summary, choice: &BodyChoice) -> Planned {

@@ -32,6 +32,8 @@ pub struct Memory {
     pub tracking: ChangeTracking,
     /// Commands issued, by name, for tests of what a step costs.
     pub log: Vec<&'static str>,
+    /// Read-ahead hints received, for tests.
+    pub read_ahead: Vec<super::read_ahead::ReadAheadPlan>,
     next_validity: u32,
 }
 
@@ -44,6 +46,7 @@ impl Memory {
             selected: None,
             tracking: ChangeTracking::Qresync,
             log: Vec::new(),
+            read_ahead: Vec::new(),
             next_validity: 100,
         };
         m.add_box("INBOX", None);
@@ -381,6 +384,10 @@ impl MailBackend for Memory {
             b.subscribed = true;
         }
         Ok(())
+    }
+
+    fn read_ahead(&mut self, plan: super::read_ahead::ReadAheadPlan) {
+        self.read_ahead.push(plan);
     }
 }
 

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod item_operations;
 pub mod items;
 pub mod move_items;
+pub mod read_ahead;
 pub mod sync;
 
 #[cfg(test)]
@@ -246,6 +247,8 @@ pub struct MailConfig {
     pub special_names: SpecialNames,
     /// The most items one Sync response carries per collection (MS-ASCMD allows 512).
     pub max_window: u32,
+    /// Bytes of the next window a Sync reads ahead while the device reads this one (0: none).
+    pub read_ahead_bytes: u64,
 }
 
 impl Default for MailConfig {
@@ -253,6 +256,7 @@ impl Default for MailConfig {
         MailConfig {
             special_names: SpecialNames::default(),
             max_window: 512,
+            read_ahead_bytes: 8 * 1024 * 1024,
         }
     }
 }

@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use eas::email::Flag as EasFlag;
 
 use super::items::{self, BodyChoice};
+use super::read_ahead::ReadAheadPlan;
 use super::{MailContext, blocking, ids};
 use crate::EngineError;
 
@@ -42,7 +43,7 @@ pub async fn sync<B: MailBackend>(
     // The request-wide WindowSize limits the items of all collections together; collections
     // are served in the order received (MS-ASCMD 2.2.3.199).
     let mut global_left = req.window_size.map(|w| window_value(w, max));
-    for coll in &req.collections {
+    for (n, coll) in req.collections.iter().enumerate() {
         let cid = coll.collection_id.as_str().to_owned();
         let Some(entry) = folders.by_id(&cid) else {
             out.push(status_only(coll, SyncStatus::FolderHierarchyChanged));
@@ -83,6 +84,9 @@ pub async fn sync<B: MailBackend>(
             window,
             details,
             flag_writes: Mutex::new(Vec::new()),
+            // Only the last collection reads ahead: the read-ahead holds the IMAP session,
+            // which the others would wait for.
+            reads_ahead: n + 1 == req.collections.len(),
         };
         let (resp, write) = match one.run(backend, record).await {
             Ok(r) => r,
@@ -206,6 +210,8 @@ struct One<'a> {
     details: items::FlagDetails,
     /// Flag details to keep after this request, from the device's changes.
     flag_writes: Mutex<Vec<(u32, Option<EasFlag>)>>,
+    /// Whether to tell the backend what the next window will most likely send.
+    reads_ahead: bool,
 }
 
 type Outcome = (SyncCollectionResponse, Option<Option<CollectionRecord>>);
@@ -282,6 +288,9 @@ impl One<'_> {
             pending_add: uids.into_iter().collect(),
             ..MailState::default()
         };
+        if let Some(plan) = self.read_ahead_plan(backend.tracking(), &mail) {
+            backend.read_ahead(plan);
+        }
         let new_key = record.as_ref().map(|r| r.key).unwrap_or(0) + 1;
         let rec = CollectionRecord {
             key: new_key,
@@ -378,6 +387,27 @@ impl One<'_> {
         Ok((r, Some(Some(next))))
     }
 
+    /// The adds the next window will most likely send, for the backend to fetch while this
+    /// answer is rendered and read. None without CONDSTORE: flags read ahead could go stale
+    /// unnoticed.
+    fn read_ahead_plan(&self, tracking: ChangeTracking, mail: &MailState) -> Option<ReadAheadPlan> {
+        if !self.reads_ahead
+            || self.ctx.config.read_ahead_bytes == 0
+            || tracking == ChangeTracking::Listing
+            || mail.pending_add.is_empty()
+        {
+            return None;
+        }
+        Some(ReadAheadPlan {
+            mailbox: self.mailbox.to_owned(),
+            uid_validity: mail.uid_validity,
+            uids: mail.pending_add.highest(self.window as usize),
+            choice: BodyChoice::for_sync(items::email_options(self.options)),
+            since: add_cutoff(self.ctx, mail.filter),
+            budget: self.ctx.config.read_ahead_bytes,
+        })
+    }
+
     /// The device did not get our last answer: send the same items under the same key.
     async fn replay<B: MailBackend>(
         &self,
@@ -400,7 +430,7 @@ impl One<'_> {
             });
         }
         commands.extend(self.changes(backend, &batch.changes).await?.0);
-        commands.extend(self.adds(backend, &batch.adds, None).await?.0);
+        commands.extend(self.adds(backend, &batch.adds, None, None).await?.0);
         let mut responses = Vec::new();
         for r in &batch.responses {
             responses.push(self.stored_response(backend, r).await?);
@@ -664,7 +694,8 @@ impl One<'_> {
             mail.pending_add.remove(*uid);
         }
         let since = add_cutoff(self.ctx, mail.filter);
-        let (cmds, sent) = self.adds(backend, &adds, since).await?;
+        let next = self.read_ahead_plan(backend.tracking(), mail);
+        let (cmds, sent) = self.adds(backend, &adds, since, next).await?;
         for uid in &sent {
             mail.have.insert(*uid);
         }
@@ -704,8 +735,12 @@ impl One<'_> {
         backend: &mut B,
         uids: &[u32],
         since: Option<i64>,
+        then: Option<ReadAheadPlan>,
     ) -> Result<(Vec<ServerCommand>, Vec<u32>), EngineError> {
         if uids.is_empty() {
+            if let Some(plan) = then {
+                backend.read_ahead(plan);
+            }
             return Ok((Vec::new(), Vec::new()));
         }
         let choice = BodyChoice::for_sync(items::email_options(self.options));
@@ -716,7 +751,10 @@ impl One<'_> {
             uids,
             &choice,
             &self.details,
-            since,
+            items::AddOptions {
+                since,
+                read_ahead: then,
+            },
         )
         .await?;
         let mut sent = Vec::new();

@@ -104,6 +104,47 @@ impl World {
         resp.collections.remove(0)
     }
 
+    /// A Sync of one collection, its backend reads served first from `ahead`.
+    async fn sync_ahead(
+        &mut self,
+        id: &str,
+        key: &str,
+        window: u32,
+        ahead: Vec<read_ahead::ReadAhead>,
+    ) -> SyncCollectionResponse {
+        let mut c =
+            SyncCollectionRequest::new(SyncKey::new(key).unwrap(), CollectionId::new(id).unwrap());
+        c.window_size = Some(window);
+        let req = SyncRequest {
+            collections: vec![c],
+            wait: None,
+            heartbeat_interval: None,
+            window_size: None,
+            partial: false,
+        };
+        let ctx = MailContext {
+            store: &self.store,
+            device: &self.device,
+            version: ProtocolVersion::V16_1,
+            config: &self.config,
+            now: NOW,
+            accept_multipart: false,
+        };
+        let mut backend = read_ahead::WithReadAhead::new(&mut self.mem, ahead);
+        let mut resp = sync::sync(&ctx, &mut backend, &req).await.unwrap();
+        resp.collections.remove(0)
+    }
+
+    /// Fetches what the last Sync hinted to read ahead.
+    async fn read_ahead(&mut self) -> Vec<read_ahead::ReadAhead> {
+        let plans = std::mem::take(&mut self.mem.read_ahead);
+        let mut out = Vec::new();
+        for plan in &plans {
+            out.push(read_ahead::fetch(&mut self.mem, plan).await.unwrap());
+        }
+        out
+    }
+
     async fn sync_key(&mut self, id: &str, key: &str, window: u32) -> SyncCollectionResponse {
         let mut c =
             SyncCollectionRequest::new(SyncKey::new(key).unwrap(), CollectionId::new(id).unwrap());
@@ -643,4 +684,114 @@ Subject: s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello there, this i
     assert!(xml.contains("<BodyPart xmlns"), "{xml}");
     assert!(xml.contains("<Data>Hello</Data>"), "{xml}");
     assert!(xml.contains("list@example.test"), "{xml}");
+}
+
+#[tokio::test]
+async fn each_window_names_the_next_one_to_read_ahead_until_nothing_is_pending() {
+    let mut w = world();
+    for n in 1..=5 {
+        w.mem.append("INBOX", &message(n), NOW);
+    }
+    let inbox = w.id("Inbox").await;
+    let hinted = |w: &mut World| -> Vec<Vec<u32>> {
+        std::mem::take(&mut w.mem.read_ahead)
+            .into_iter()
+            .map(|p| p.uids)
+            .collect()
+    };
+    w.sync_key(&inbox, "0", 2).await;
+    assert_eq!(hinted(&mut w), [[5, 4]]);
+    w.sync_key(&inbox, "1", 2).await;
+    assert_eq!(hinted(&mut w), [[3, 2]]);
+    w.sync_key(&inbox, "2", 2).await;
+    assert_eq!(hinted(&mut w), [[1]]);
+    w.sync_key(&inbox, "3", 2).await;
+    assert!(hinted(&mut w).is_empty());
+}
+
+#[tokio::test]
+async fn the_read_ahead_hint_comes_after_the_window_is_fetched() {
+    let mut w = world();
+    for n in 1..=4 {
+        w.mem.append("INBOX", &message(n), NOW);
+    }
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 2).await;
+    w.mem.read_ahead.clear();
+    w.mem.log.clear();
+    w.sync_key(&inbox, "1", 2).await;
+    // Memory logs commands; the hint must follow the window's last fetch.
+    assert_eq!(w.mem.read_ahead.len(), 1);
+    assert_eq!(w.mem.log.last(), Some(&"FETCH BODY"), "{:?}", w.mem.log);
+}
+
+#[tokio::test]
+async fn a_window_read_ahead_is_served_without_asking_the_server_again() {
+    let mut w = world();
+    for n in 1..=6 {
+        w.mem.append("INBOX", &message(n), NOW);
+    }
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 3).await;
+    let ahead = w.read_ahead().await;
+    assert_eq!(ahead[0].len(), 3);
+    w.mem.log.clear();
+    let r = w.sync_ahead(&inbox, "1", 3, ahead).await;
+    assert_eq!(adds(&r).len(), 3);
+    assert!(
+        !w.mem.log.iter().any(|c| c.starts_with("FETCH")),
+        "{:?}",
+        w.mem.log
+    );
+}
+
+#[tokio::test]
+async fn items_read_ahead_are_the_items_fetched_directly() {
+    let mut w = world();
+    for n in 1..=4 {
+        w.mem.append("INBOX", &message(n), NOW);
+    }
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 2).await;
+    let ahead = w.read_ahead().await;
+    let served = w.sync_ahead(&inbox, "1", 2, ahead).await;
+    // A retry of the same key fetches the same window again, from the server.
+    let fetched = w.sync_key(&inbox, "1", 2).await;
+    assert_eq!(served, fetched);
+}
+
+#[tokio::test]
+async fn a_flag_changed_after_the_read_ahead_reaches_the_device_as_a_change() {
+    let mut w = world();
+    let a = w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 5).await;
+    let ahead = w.read_ahead().await;
+    w.mem.set_flags("INBOX", a, vec![Flag::Seen]);
+    let r = w.sync_ahead(&inbox, "1", 5, ahead).await;
+    assert_eq!(kinds(&r), [("add", format!("{inbox}:{a}"))]);
+    let r = w.sync_key(&inbox, "2", 5).await;
+    assert_eq!(kinds(&r), [("change", format!("{inbox}:{a}"))]);
+}
+
+#[tokio::test]
+async fn a_read_ahead_of_an_older_uid_validity_is_not_served() {
+    let mut w = world();
+    w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 5).await;
+    let mut plan = w.mem.read_ahead.remove(0);
+    plan.uid_validity += 1;
+    let ahead = read_ahead::fetch(&mut w.mem, &plan).await.unwrap();
+    assert!(ahead.is_empty());
+}
+
+#[tokio::test]
+async fn without_condstore_nothing_is_read_ahead() {
+    let mut w = world();
+    w.mem.tracking = ChangeTracking::Listing;
+    w.mem.append("INBOX", &message(1), NOW);
+    let inbox = w.id("Inbox").await;
+    w.sync_key(&inbox, "0", 5).await;
+    assert!(w.mem.read_ahead.is_empty());
 }
