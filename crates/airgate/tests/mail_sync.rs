@@ -440,6 +440,41 @@ async fn changes_during_a_windowed_initial_sync_end_in_exactly_the_mailbox() {
 }
 
 #[tokio::test]
+async fn a_flag_set_after_the_next_window_was_read_ahead_still_reaches_the_device() {
+    let mut s = Setup::new("sy-ahead").await;
+    let uids = append_n(&mut s.imap, "INBOX", 4, "Ahead");
+    let inbox = s.inbox();
+    let key = start(&s.c, &inbox, &SyncOpts::default()).await;
+    let first = sync(&s.c, &inbox, &key, 2, &SyncOpts::default()).await;
+    assert_eq!(first.adds.len(), 2);
+    // The next window (the two oldest) is read ahead while the device reads this one; the
+    // flag changes after that.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    s.imap.store("INBOX", uids[0], "+FLAGS", &["\\Seen"]);
+    // The device's view: ServerId -> Read.
+    let mut device: BTreeMap<String, String> = BTreeMap::new();
+    for (id, data) in &first.adds {
+        device.insert(id.clone(), text(data, em::READ));
+    }
+    let mut key = first.key.clone();
+    for _ in 0..5 {
+        let col = sync(&s.c, &inbox, &key, 2, &SyncOpts::default()).await;
+        col.assert_ok();
+        for (id, data) in &col.adds {
+            device.insert(id.clone(), text(data, em::READ));
+        }
+        for (id, data) in &col.changes {
+            if let Some(r) = data.text_at(&[em::READ]) {
+                device.insert(id.clone(), r);
+            }
+        }
+        key = col.key.clone();
+    }
+    assert_eq!(device.len(), 4);
+    assert_eq!(device[&sid(&inbox, uids[0])], "1", "{device:?}");
+}
+
+#[tokio::test]
 async fn a_window_of_100_gives_every_message_at_once() {
     let mut s = Setup::new("sy-window100").await;
     let uids = append_n(&mut s.imap, "INBOX", 12, "Bulk");

@@ -108,6 +108,9 @@ pub struct MailConfig {
     pub idle_sessions_per_user: usize,
     /// Seconds an unused IMAP session is kept.
     pub session_idle_seconds: u64,
+    /// KiB of the next Sync window fetched per device while the device reads the current
+    /// one (0: no read-ahead).
+    pub read_ahead_kib: u64,
 }
 
 impl Default for MailConfig {
@@ -120,6 +123,7 @@ impl Default for MailConfig {
             max_window_size: 512,
             idle_sessions_per_user: 2,
             session_idle_seconds: 60,
+            read_ahead_kib: 8192,
         }
     }
 }
@@ -134,6 +138,7 @@ impl MailConfig {
                 junk: Vec::new(),
             },
             max_window: self.max_window_size.clamp(1, 512),
+            read_ahead_bytes: self.read_ahead_kib.saturating_mul(1024),
         }
     }
 }

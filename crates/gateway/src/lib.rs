@@ -4,6 +4,7 @@
 mod auth;
 mod config;
 mod mail;
+mod read_ahead;
 mod request;
 mod response;
 mod routes;
@@ -29,6 +30,8 @@ pub struct Gateway {
     pub mail: Option<upstream::SessionPool>,
     pub mail_config: engine::mail::MailConfig,
     pub locks: mail::DeviceLocks,
+    /// The next Sync window of each device, fetched while the device reads the last one.
+    pub read_ahead: Arc<read_ahead::ReadAheads>,
 }
 
 impl Gateway {
@@ -43,6 +46,7 @@ impl Gateway {
             mail: None,
             mail_config: config.mail.engine(),
             locks: mail::DeviceLocks::default(),
+            read_ahead: Arc::default(),
             config,
         })
     }

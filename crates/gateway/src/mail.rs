@@ -9,17 +9,49 @@ use engine::mail::backend::{
     BackendError, ChangeTracking, Changes, Flag, FlagsOf, MailBackend, Mailbox, MailboxState,
     Result, SectionBytes, SectionList, SpecialUse, Summary,
 };
+
+use crate::read_ahead::ReadAheads;
+use engine::mail::read_ahead::{self, ReadAheadPlan};
 use state::DeviceKey;
+use tokio::sync::oneshot;
 use upstream::imap::{self as imap, ImapError, PooledSession, StoreOp, SyncMode};
 
 /// One request's IMAP session, back to the pool when dropped.
 pub struct ImapMail {
-    session: PooledSession,
+    /// None while a read-ahead has it.
+    session: Option<PooledSession>,
+    /// Where the session comes back from a read-ahead.
+    returning: Option<oneshot::Receiver<PooledSession>>,
+    mode: SyncMode,
+    /// Where read-ahead goes, for the device's next command; None: no read-ahead.
+    ahead: Option<(Arc<ReadAheads>, DeviceKey)>,
 }
 
 impl ImapMail {
-    pub fn new(session: PooledSession) -> Self {
-        ImapMail { session }
+    pub fn new(session: PooledSession, ahead: Option<(Arc<ReadAheads>, DeviceKey)>) -> Self {
+        ImapMail {
+            mode: session.mode(),
+            session: Some(session),
+            returning: None,
+            ahead,
+        }
+    }
+
+    /// The session, back from a read-ahead first if one has it (commands wait for it).
+    async fn session(&mut self) -> Result<&mut PooledSession> {
+        if let Some(rx) = self.returning.take() {
+            match rx.await {
+                Ok(s) => self.session = Some(s),
+                Err(_) => {
+                    return Err(BackendError::Unavailable(
+                        "the IMAP session failed during a read-ahead".into(),
+                    ));
+                }
+            }
+        }
+        self.session.as_mut().ok_or_else(|| {
+            BackendError::Unavailable("the IMAP session failed during a read-ahead".into())
+        })
     }
 }
 
@@ -90,7 +122,7 @@ fn selected_state(s: imap::Selected) -> MailboxState {
 
 impl MailBackend for ImapMail {
     fn tracking(&self) -> ChangeTracking {
-        match self.session.mode() {
+        match self.mode {
             SyncMode::Qresync => ChangeTracking::Qresync,
             SyncMode::Condstore => ChangeTracking::Condstore,
             SyncMode::Plain => ChangeTracking::Listing,
@@ -102,7 +134,12 @@ impl MailBackend for ImapMail {
     }
 
     async fn list(&mut self) -> Result<Vec<Mailbox>> {
-        let listing = self.session.list_mailboxes().await.map_err(map_err)?;
+        let listing = self
+            .session()
+            .await?
+            .list_mailboxes()
+            .await
+            .map_err(map_err)?;
         Ok(listing
             .into_iter()
             .map(|m| Mailbox {
@@ -138,12 +175,18 @@ impl MailBackend for ImapMail {
         }
         // Other mailboxes: STATUS of an unselected one comes from the indexes. The selected
         // one is left first (STATUS of it is a client bug to Dovecot).
-        if self.session.selected_mailbox() == Some(mailbox)
-            && !self.session.unselect().await.map_err(map_err)?
+        let session = self.session().await?;
+        if session.selected_mailbox() == Some(mailbox)
+            && !session.unselect().await.map_err(map_err)?
         {
             return self.select(mailbox).await;
         }
-        let s = self.session.status(mailbox).await.map_err(map_err)?;
+        let s = self
+            .session()
+            .await?
+            .status(mailbox)
+            .await
+            .map_err(map_err)?;
         Ok(MailboxState {
             uid_validity: s.uid_validity,
             uid_next: s.uid_next,
@@ -155,12 +198,22 @@ impl MailBackend for ImapMail {
     async fn select(&mut self, mailbox: &str) -> Result<MailboxState> {
         // Selected already and unchanged since: a NOOP says so, without re-opening it (each
         // step of a windowed Sync selects; see ImapSession::refresh).
-        let s = self.session.refresh(mailbox).await.map_err(map_err)?;
+        let s = self
+            .session()
+            .await?
+            .refresh(mailbox)
+            .await
+            .map_err(map_err)?;
         Ok(selected_state(s))
     }
 
     async fn changes_since(&mut self, modseq: u64) -> Result<Changes> {
-        let c = self.session.changes_since(modseq).await.map_err(map_err)?;
+        let c = self
+            .session()
+            .await?
+            .changes_since(modseq)
+            .await
+            .map_err(map_err)?;
         Ok(Changes {
             changed: c.changed.into_iter().map(flags_of).collect(),
             vanished: c.vanished,
@@ -168,7 +221,8 @@ impl MailBackend for ImapMail {
     }
 
     async fn search(&mut self, since: Option<i64>) -> Result<Vec<u32>> {
-        self.session
+        self.session()
+            .await?
             .uid_search(since.map(utc_date))
             .await
             .map_err(map_err)
@@ -176,7 +230,8 @@ impl MailBackend for ImapMail {
 
     async fn summaries(&mut self, uids: &[u32]) -> Result<Vec<Summary>> {
         let s = self
-            .session
+            .session()
+            .await?
             .fetch_summaries(uids, convert::mail::HEADER_FIELDS)
             .await
             .map_err(map_err)?;
@@ -193,7 +248,12 @@ impl MailBackend for ImapMail {
     }
 
     async fn flags(&mut self, uids: &[u32]) -> Result<Vec<FlagsOf>> {
-        let f = self.session.fetch_flags(uids).await.map_err(map_err)?;
+        let f = self
+            .session()
+            .await?
+            .fetch_flags(uids)
+            .await
+            .map_err(map_err)?;
         Ok(f.into_iter().map(flags_of).collect())
     }
 
@@ -202,7 +262,8 @@ impl MailBackend for ImapMail {
         uid: u32,
         sections: &[(String, Option<u64>)],
     ) -> Result<Option<Vec<(String, Vec<u8>)>>> {
-        self.session
+        self.session()
+            .await?
             .fetch_sections(uid, sections)
             .await
             .map_err(map_err)
@@ -213,7 +274,8 @@ impl MailBackend for ImapMail {
         wanted: &[(u32, SectionList)],
     ) -> Result<Vec<(u32, SectionBytes)>> {
         let found = self
-            .session
+            .session()
+            .await?
             .fetch_sections_many(wanted)
             .await
             .map_err(map_err)?;
@@ -227,7 +289,8 @@ impl MailBackend for ImapMail {
         offset: u64,
         len: u64,
     ) -> Result<Option<Vec<u8>>> {
-        self.session
+        self.session()
+            .await?
             .fetch_section(uid, section, Some((offset, len)))
             .await
             .map_err(map_err)
@@ -235,7 +298,8 @@ impl MailBackend for ImapMail {
 
     async fn add_flags(&mut self, uids: &[u32], flags: &[Flag]) -> Result<()> {
         let f: Vec<imap::Flag> = flags.iter().map(to_flag).collect();
-        self.session
+        self.session()
+            .await?
             .store_flags(uids, StoreOp::Add, &f)
             .await
             .map_err(map_err)
@@ -243,34 +307,81 @@ impl MailBackend for ImapMail {
 
     async fn remove_flags(&mut self, uids: &[u32], flags: &[Flag]) -> Result<()> {
         let f: Vec<imap::Flag> = flags.iter().map(to_flag).collect();
-        self.session
+        self.session()
+            .await?
             .store_flags(uids, StoreOp::Remove, &f)
             .await
             .map_err(map_err)
     }
 
     async fn move_to(&mut self, uids: &[u32], mailbox: &str) -> Result<Vec<(u32, u32)>> {
-        self.session.uid_move(uids, mailbox).await.map_err(map_err)
+        self.session()
+            .await?
+            .uid_move(uids, mailbox)
+            .await
+            .map_err(map_err)
     }
 
     async fn expunge(&mut self, uids: &[u32]) -> Result<()> {
-        self.session.expunge_uids(uids).await.map_err(map_err)
+        self.session()
+            .await?
+            .expunge_uids(uids)
+            .await
+            .map_err(map_err)
     }
 
     async fn create(&mut self, mailbox: &str) -> Result<()> {
-        self.session.create(mailbox).await.map_err(map_err)
+        self.session().await?.create(mailbox).await.map_err(map_err)
     }
 
     async fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        self.session.rename(from, to).await.map_err(map_err)
+        self.session()
+            .await?
+            .rename(from, to)
+            .await
+            .map_err(map_err)
     }
 
     async fn delete(&mut self, mailbox: &str) -> Result<()> {
-        self.session.delete(mailbox).await.map_err(map_err)
+        self.session().await?.delete(mailbox).await.map_err(map_err)
     }
 
     async fn subscribe(&mut self, mailbox: &str) -> Result<()> {
-        self.session.subscribe(mailbox).await.map_err(map_err)
+        self.session()
+            .await?
+            .subscribe(mailbox)
+            .await
+            .map_err(map_err)
+    }
+
+    /// Fetches the next window in the background with this session, which comes back when
+    /// that is done: to this request if it has more commands, else to the pool.
+    fn read_ahead(&mut self, plan: ReadAheadPlan) {
+        let Some((reads, device)) = &self.ahead else {
+            return;
+        };
+        if self.returning.is_some() {
+            return;
+        }
+        let Some(session) = self.session.take() else {
+            return;
+        };
+        let (tx, rx) = oneshot::channel();
+        self.returning = Some(rx);
+        let mut backend = ImapMail {
+            session: Some(session),
+            returning: None,
+            mode: self.mode,
+            ahead: None,
+        };
+        reads.start(device.clone(), async move {
+            let got = read_ahead::fetch(&mut backend, &plan).await;
+            // A failed send means the request is over: the session goes to the pool.
+            if let Some(s) = backend.session.take() {
+                let _ = tx.send(s);
+            }
+            got
+        });
     }
 }
 

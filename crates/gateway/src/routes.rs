@@ -218,11 +218,15 @@ async fn mail_command(
         return Err(Reject::NotImplemented(req.command()));
     };
     let _guard = gw.locks.lock(&device).await;
+    // Waits for the device's read-ahead, whose session then is back in the pool.
+    let held = gw.read_ahead.take(&device).await;
     let session = pool.get(&device.user, password).await.map_err(|e| {
         tracing::warn!(error = %e, "no IMAP session");
         unavailable()
     })?;
-    let mut backend = crate::mail::ImapMail::new(session);
+    let ahead =
+        (gw.mail_config.read_ahead_bytes > 0).then(|| (Arc::clone(&gw.read_ahead), device.clone()));
+    let mut backend = crate::mail::ImapMail::new(session, ahead);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -235,7 +239,8 @@ async fn mail_command(
         now,
         accept_multipart,
     };
-    let reply = engine::mail::dispatch(&ctx, &mut backend, req.command(), req.body.as_ref())
+    let mut served = engine::mail::read_ahead::WithReadAhead::new(&mut backend, held);
+    let reply = engine::mail::dispatch(&ctx, &mut served, req.command(), req.body.as_ref())
         .await
         .map_err(|e| match e {
             engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
