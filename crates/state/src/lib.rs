@@ -6,6 +6,7 @@ mod device;
 mod folders;
 mod ranges;
 mod store;
+mod submissions;
 mod tables;
 
 pub use collection::{CollectionRecord, MailState, SentBatch, StoredResponse};
@@ -15,4 +16,5 @@ pub use folders::{
 };
 pub use ranges::RangeSet;
 pub use store::{SCHEMA_VERSION, StateError, Store};
+pub use submissions::Submission;
 pub use tables::WriteTx;

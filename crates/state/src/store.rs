@@ -97,6 +97,7 @@ impl Store {
             txn.open_table(crate::tables::HIERARCHY)?;
             txn.open_table(crate::tables::COLLECTIONS)?;
             txn.open_table(crate::tables::FLAG_DETAILS)?;
+            txn.open_table(crate::tables::SUBMISSIONS)?;
         }
         txn.commit()?;
         Ok(Store {

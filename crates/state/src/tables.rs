@@ -16,6 +16,8 @@ pub(crate) const COLLECTIONS: TableDefinition<&str, &[u8]> = TableDefinition::ne
 /// collection, UIDVALIDITY and UID: IMAP has only `\Flagged`, and the device wants the rest
 /// back on its next full sync.
 pub(crate) const FLAG_DETAILS: TableDefinition<&str, &[u8]> = TableDefinition::new("flag_details");
+/// Accepted submissions per device and ClientId (`submissions.rs`).
+pub(crate) const SUBMISSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("submissions");
 
 fn flag_prefix(user: &str, collection: &str, uid_validity: u32) -> String {
     format!("{user}\0{collection}\0{uid_validity}\0")
@@ -105,6 +107,10 @@ pub struct WriteTx<'a> {
 }
 
 impl WriteTx<'_> {
+    pub(crate) fn txn(&self) -> &WriteTransaction {
+        self.txn
+    }
+
     fn get<T: DeserializeOwned>(
         &self,
         table: TableDefinition<&str, &[u8]>,
