@@ -305,7 +305,12 @@ fn decode_budget(part: &BodyPart, target: u64) -> usize {
 /// A leaf's bytes as text: transfer decoding, charset, format=flowed. With a `budget`,
 /// decoding stops once that many bytes are decoded; the flag says whether all of the part's
 /// text is in the result.
-fn part_text(part: &BodyPart, bytes: &[u8], whole: bool, budget: Option<usize>) -> (String, bool) {
+pub(crate) fn part_text(
+    part: &BodyPart,
+    bytes: &[u8],
+    whole: bool,
+    budget: Option<usize>,
+) -> (String, bool) {
     let encoding = part.encoding.clone().unwrap_or(TransferEncoding::SevenBit);
     let (decoded, all) = TransferDecoder::decode_up_to(&encoding, bytes, whole, budget);
     let whole = whole && all;

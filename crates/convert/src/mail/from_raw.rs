@@ -159,3 +159,45 @@ fn find_node(
         _ => None,
     }
 }
+
+/// Where one part of a message held in memory sits: its MIME header from `header`, its body
+/// (what `BODY[<section>]` returns) from `body` to `end`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub path: PartPath,
+    pub header: usize,
+    pub body: usize,
+    pub end: usize,
+}
+
+/// The spans of the parts of `raw`, numbered as [`structure_of`] numbers them; multiparts are
+/// walked, attached messages are one part (their own parts are not listed).
+pub(crate) fn spans_of(raw: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    if let Some(msg) = MessageParser::default().parse(raw) {
+        let path = root_path(&msg, &PartPath::default());
+        collect_spans(&msg, 0, path, 0, &mut out);
+    }
+    out
+}
+
+fn collect_spans(msg: &Message, idx: usize, path: PartPath, depth: usize, out: &mut Vec<Span>) {
+    let Some(part) = msg.parts.get(idx) else {
+        return;
+    };
+    out.push(Span {
+        path: path.clone(),
+        header: part.offset_header as usize,
+        body: part.offset_body as usize,
+        end: part.offset_end as usize,
+    });
+    if let PartType::Multipart(ids) = &part.body
+        && depth < MAX_DEPTH
+    {
+        for (i, id) in ids.iter().enumerate() {
+            if let Ok(n) = u32::try_from(i + 1) {
+                collect_spans(msg, *id as usize, path.child(n), depth + 1, out);
+            }
+        }
+    }
+}

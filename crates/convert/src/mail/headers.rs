@@ -212,7 +212,7 @@ fn text(value: &[u8]) -> String {
     }
 }
 
-fn addresses(value: &[u8]) -> Vec<Address> {
+pub(crate) fn addresses(value: &[u8]) -> Vec<Address> {
     let parsed = MessageStream::new(value).parse_address();
     let HeaderValue::Address(addr) = parsed else {
         return Vec::new();

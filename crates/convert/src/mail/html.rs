@@ -417,6 +417,19 @@ pub fn decode_entities(text: &str) -> String {
 pub fn text_to_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     out.push_str("<div>");
+    escape_into(text, &mut out);
+    out.push_str("</div>");
+    out
+}
+
+/// Text escaped for HTML element content; line breaks become `<br>`.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    escape_into(text, &mut out);
+    out
+}
+
+fn escape_into(text: &str, out: &mut String) {
     for ch in text.chars() {
         match ch {
             '&' => out.push_str("&amp;"),
@@ -427,8 +440,21 @@ pub fn text_to_html(text: &str) -> String {
             _ => out.push(ch),
         }
     }
-    out.push_str("</div>");
-    out
+}
+
+/// The content of an HTML document's `<body>` (the whole text when it has none), for putting
+/// one document inside another.
+pub fn body_content(html: &str) -> &str {
+    // ASCII lower-casing keeps byte offsets.
+    let lower = html.to_ascii_lowercase();
+    let start = lower
+        .find("<body")
+        .and_then(|b| lower[b..].find('>').map(|e| b + e + 1))
+        .unwrap_or(0);
+    let end = lower[start..]
+        .rfind("</body")
+        .map_or(html.len(), |e| start + e);
+    &html[start..end]
 }
 
 /// Cuts HTML to at most `max` bytes without leaving half a tag at the end.
@@ -535,6 +561,15 @@ mod tests {
     #[test]
     fn html_truncation_does_not_leave_half_a_tag() {
         assert_eq!(truncate_html("<p>ab</p><p class=x>cd", 14), "<p>ab</p>");
+    }
+
+    #[test]
+    fn body_content_is_what_the_body_element_holds() {
+        assert_eq!(
+            body_content("<html><HEAD></HEAD><Body class=x>hi <b>there</b></BODY></html>"),
+            "hi <b>there</b>"
+        );
+        assert_eq!(body_content("<p>fragment</p>"), "<p>fragment</p>");
     }
 
     #[test]

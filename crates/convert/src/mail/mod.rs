@@ -14,6 +14,7 @@ mod flowed;
 mod from_raw;
 mod headers;
 pub mod html;
+pub mod outgoing;
 mod select;
 pub mod structure;
 pub mod text;
@@ -30,6 +31,10 @@ pub use conversation::{conversation_id, conversation_index, normalized_subject};
 pub use from_raw::{section_of, structure_of};
 pub use headers::{
     Address, HEADER_FIELDS, Headers, Importance, MediaType, address_list, display_to, parse_headers,
+};
+pub use outgoing::{
+    Composed, DraftAttachment, DraftFields, Original, OriginalPart, Outgoing, OutgoingError, Piece,
+    Smart, build_draft, compose, inspect,
 };
 pub use structure::{BodyPart, Disposition, PartKind, PartPath, TransferEncoding};
 pub use transfer::TransferDecoder;

@@ -5,6 +5,7 @@ mod body;
 mod class;
 mod conversation;
 mod headers;
+mod outgoing;
 mod robustness;
 mod structure;
 
