@@ -344,6 +344,47 @@ impl Attachment {
     }
 }
 
+/// The server's answer for an attachment a 16.x device added to a draft or calendar item: the
+/// `FileReference` its temporary `ClientId` now has (`airsyncbase:Attachment` in a Sync
+/// `Responses` Add or Change, MS-ASAIRS 2.2.2.7 and 2.2.2.14; the device records it to delete
+/// the attachment later, 2.2.2.24.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentReference {
+    pub client_id: String,
+    pub file_reference: String,
+}
+
+impl AttachmentReference {
+    /// `<Attachment><ClientId/><FileReference/></Attachment>` (the schema is an `xs:all`; this
+    /// is the order of MS-ASAIRS 2.2.2.7).
+    pub fn to_element(&self) -> Element {
+        Element::new(asb::ATTACHMENT)
+            .text_child(asb::CLIENT_ID, self.client_id.as_str())
+            .text_child(asb::FILE_REFERENCE, self.file_reference.as_str())
+    }
+
+    /// Reads one such `Attachment` (for tests and test clients).
+    pub fn from_element(el: &Element) -> Result<AttachmentReference, ProtocolError> {
+        Ok(AttachmentReference {
+            client_id: crate::error::required_id(el, asb::CLIENT_ID)?,
+            file_reference: crate::error::required_id(el, asb::FILE_REFERENCE)?,
+        })
+    }
+
+    /// `airsyncbase:Attachments` with each reference, or `None` for none (the element may not
+    /// be empty).
+    pub fn list_element(references: &[AttachmentReference]) -> Option<Element> {
+        if references.is_empty() {
+            return None;
+        }
+        let mut el = Element::new(asb::ATTACHMENTS);
+        for r in references {
+            el.push(r.to_element());
+        }
+        Some(el)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -233,11 +233,11 @@ fn push_text(el: &mut Element, tag: wbxml::Tag, value: &Option<String>) {
 }
 
 /// The flag, or `<Flag/>` for none.
-fn flag_element(flag: Option<&Flag>) -> Element {
+pub(crate) fn flag_element(flag: Option<&Flag>) -> Element {
     flag.map_or_else(|| Element::new(em::FLAG), Flag::to_element)
 }
 
-fn categories_element(categories: &[String]) -> Element {
+pub(crate) fn categories_element(categories: &[String]) -> Element {
     let mut el = Element::new(em::CATEGORIES);
     for c in categories.iter().take(MAX_CATEGORIES) {
         el.push(Element::with_text(em::CATEGORY, c.as_str()));

@@ -11,6 +11,7 @@ pub mod airsyncbase;
 pub mod command;
 pub mod date;
 pub mod device_information;
+pub mod draft;
 pub mod email;
 pub mod error;
 pub mod estimate;
@@ -30,6 +31,7 @@ pub mod version;
 
 pub use command::Command;
 pub use device_information::DeviceInformation;
+pub use draft::DraftEmail;
 pub use error::ProtocolError;
 pub use estimate::{EstimateStatus, GetItemEstimateRequest, GetItemEstimateResponse};
 pub use folder::{

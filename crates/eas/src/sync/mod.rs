@@ -19,7 +19,7 @@ pub use request::{
     ClientCommand, HEARTBEAT_SECONDS, SyncCollectionRequest, SyncRequest, WAIT_MINUTES,
 };
 pub use response::{
-    ClientResponse, ServerCommand, SyncCollectionResponse, SyncResponse, SyncStatus,
+    ClientResponse, ResponseData, ServerCommand, SyncCollectionResponse, SyncResponse, SyncStatus,
 };
 
 /// The window when the device sent none (MS-ASCMD 2.2.3.199).

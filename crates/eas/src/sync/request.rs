@@ -93,15 +93,18 @@ impl ClientCommand {
                 if let Some(c) = class {
                     el.push(Element::with_text(a::CLASS, c.as_str()));
                 }
-                el.text_child(a::CLIENT_ID, client_id.as_str())
-                    .child(application_data.clone())
+                el.push(Element::with_text(a::CLIENT_ID, client_id.as_str()));
+                push_application_data(&mut el, application_data);
+                el
             }
             ClientCommand::Change {
                 server_id,
                 application_data,
-            } => Element::new(a::CHANGE)
-                .text_child(a::SERVER_ID, server_id.as_str())
-                .child(application_data.clone()),
+            } => {
+                let mut el = Element::new(a::CHANGE).text_child(a::SERVER_ID, server_id.as_str());
+                push_application_data(&mut el, application_data);
+                el
+            }
             ClientCommand::Delete { server_id } => {
                 Element::new(a::DELETE).text_child(a::SERVER_ID, server_id.as_str())
             }
@@ -109,6 +112,20 @@ impl ClientCommand {
                 Element::new(a::FETCH).text_child(a::SERVER_ID, server_id.as_str())
             }
         }
+    }
+}
+
+/// Appends `ApplicationData` to an Add or Change, with an `email2:Send` kept inside it moved
+/// back beside it, where the device sends it (MS-ASCMD 2.2.3.7.2, 2.2.3.24).
+fn push_application_data(command: &mut Element, application_data: &Element) {
+    let mut data = application_data.clone();
+    let before = data.children.len();
+    data.children
+        .retain(|n| !matches!(n, wbxml::Node::Element(e) if e.tag == em2::SEND));
+    let had_send = data.children.len() != before;
+    command.push(data);
+    if had_send {
+        command.push(Element::new(em2::SEND));
     }
 }
 

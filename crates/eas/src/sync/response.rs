@@ -1,7 +1,9 @@
 //! The Sync response (MS-ASCMD 2.2.1.21; SyncResponse.xsd): per collection its new key and
 //! status, the answers to the device's changes, and the server's changes.
 
-use wbxml::{Element, tags::airsync as a};
+use wbxml::{Element, tags::airsync as a, tags::airsyncbase as asb, tags::email2 as em2};
+
+use crate::airsyncbase::AttachmentReference;
 
 use crate::error::{
     ProtocolError, expect_tag, optional_parse, parse_text, required, required_collection_id,
@@ -170,6 +172,59 @@ impl ServerCommand {
     }
 }
 
+/// What the server returns about an item the device added or changed, in the
+/// `ApplicationData` of its answer (16.0+): the `FileReference` of each attachment the device
+/// added (MS-ASAIRS 2.2.2.14), and for a new draft its conversation (MS-ASEMAIL 2.2.2.21,
+/// 2.2.2.22: "When the client adds a new draft item, the server response will contain" them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResponseData {
+    pub attachments: Vec<AttachmentReference>,
+    pub conversation_id: Option<Vec<u8>>,
+    pub conversation_index: Option<Vec<u8>>,
+}
+
+impl ResponseData {
+    /// Nothing to say (no `ApplicationData` is written).
+    pub fn is_empty(&self) -> bool {
+        self.attachments.is_empty()
+            && self.conversation_id.is_none()
+            && self.conversation_index.is_none()
+    }
+
+    /// `ApplicationData` with Attachments, ConversationId, ConversationIndex; `None` when
+    /// empty (the schema's choice needs one child) or when the device is older than 16.0,
+    /// which knows no attachment `ClientId` (MS-ASAIRS 2.2.2.14).
+    fn element(&self, version: ProtocolVersion) -> Option<Element> {
+        if self.is_empty() || !version.supports_draft_sync() {
+            return None;
+        }
+        let mut el = Element::new(a::APPLICATION_DATA);
+        if let Some(list) = AttachmentReference::list_element(&self.attachments) {
+            el.push(list);
+        }
+        if let Some(id) = &self.conversation_id {
+            el.push(Element::with_opaque(em2::CONVERSATION_ID, id.clone()));
+        }
+        if let Some(ix) = &self.conversation_index {
+            el.push(Element::with_opaque(em2::CONVERSATION_INDEX, ix.clone()));
+        }
+        Some(el)
+    }
+
+    fn from_element(el: &Element) -> Result<ResponseData, ProtocolError> {
+        let mut data = ResponseData::default();
+        if let Some(list) = el.find(asb::ATTACHMENTS) {
+            for att in list.find_all(asb::ATTACHMENT) {
+                data.attachments
+                    .push(AttachmentReference::from_element(att)?);
+            }
+        }
+        data.conversation_id = el.find(em2::CONVERSATION_ID).and_then(Element::bytes);
+        data.conversation_index = el.find(em2::CONVERSATION_INDEX).and_then(Element::bytes);
+        Ok(data)
+    }
+}
+
 /// The answer to one of the device's commands, in a collection's `Responses`.
 ///
 /// The device expects an answer for every Add and Fetch, and for Changes and Deletes that
@@ -187,6 +242,24 @@ pub enum ClientResponse {
         server_id: String,
         status: SyncStatus,
     },
+    /// 16.0+: an [`ClientResponse::Add`] with [`ResponseData`]: a draft (or calendar item)
+    /// the device added, with the `FileReference` of each attachment it added and the draft's
+    /// conversation. For devices older than 16.0 it is written as a plain Add.
+    AddWithData {
+        client_id: String,
+        server_id: Option<String>,
+        status: SyncStatus,
+        data: ResponseData,
+    },
+    /// 16.0+: a Change that added attachments, answered even on success (MS-ASCMD 2.2.3.154:
+    /// the device receives responses for "successful changes that include an attachment
+    /// being added"), with the `FileReference` of each. The spec lists `ApplicationData` in a
+    /// `Responses/Change` (MS-ASCMD 2.2.3.24); SyncResponse.xsd of the test suites does not.
+    ChangeWithData {
+        server_id: String,
+        status: SyncStatus,
+        data: ResponseData,
+    },
     Delete {
         server_id: String,
         status: SyncStatus,
@@ -200,8 +273,36 @@ pub enum ClientResponse {
 }
 
 impl ClientResponse {
-    fn into_element(self) -> Element {
+    /// `Add`: ClientId, ServerId, Status, ApplicationData (SyncResponse.xsd sequence);
+    /// `Change`: ServerId, Status, ApplicationData (after Status, as in Add and Fetch).
+    fn into_element(self, version: ProtocolVersion) -> Element {
         match self {
+            ClientResponse::AddWithData {
+                client_id,
+                server_id,
+                status,
+                data,
+            } => {
+                let mut el = ClientResponse::Add {
+                    client_id,
+                    server_id,
+                    status,
+                }
+                .into_element(version);
+                el.children
+                    .extend(data.element(version).map(wbxml::Node::Element));
+                el
+            }
+            ClientResponse::ChangeWithData {
+                server_id,
+                status,
+                data,
+            } => {
+                let mut el = ClientResponse::Change { server_id, status }.into_element(version);
+                el.children
+                    .extend(data.element(version).map(wbxml::Node::Element));
+                el
+            }
             ClientResponse::Add {
                 client_id,
                 server_id,
@@ -244,18 +345,39 @@ impl ClientResponse {
     fn from_element(el: &Element) -> Result<Option<ClientResponse>, ProtocolError> {
         let status = || SyncStatus::from_element(required(el, a::STATUS)?);
         Ok(Some(match el.tag {
-            a::ADD => ClientResponse::Add {
-                client_id: required_id(el, a::CLIENT_ID)?,
-                server_id: el
+            a::ADD => {
+                let client_id = required_id(el, a::CLIENT_ID)?;
+                let server_id = el
                     .find(a::SERVER_ID)
                     .map(|s| text_of(s).map(|t| t.trim().to_owned()))
-                    .transpose()?,
-                status: status()?,
-            },
-            a::CHANGE => ClientResponse::Change {
-                server_id: required_id(el, a::SERVER_ID)?,
-                status: status()?,
-            },
+                    .transpose()?;
+                let status = status()?;
+                match el.find(a::APPLICATION_DATA) {
+                    Some(data) => ClientResponse::AddWithData {
+                        client_id,
+                        server_id,
+                        status,
+                        data: ResponseData::from_element(data)?,
+                    },
+                    None => ClientResponse::Add {
+                        client_id,
+                        server_id,
+                        status,
+                    },
+                }
+            }
+            a::CHANGE => {
+                let server_id = required_id(el, a::SERVER_ID)?;
+                let status = status()?;
+                match el.find(a::APPLICATION_DATA) {
+                    Some(data) => ClientResponse::ChangeWithData {
+                        server_id,
+                        status,
+                        data: ResponseData::from_element(data)?,
+                    },
+                    None => ClientResponse::Change { server_id, status },
+                }
+            }
             a::DELETE => ClientResponse::Delete {
                 server_id: required_id(el, a::SERVER_ID)?,
                 status: status()?,
@@ -324,7 +446,7 @@ impl SyncCollectionResponse {
         if !self.responses.is_empty() {
             let mut r = Element::new(a::RESPONSES);
             for response in self.responses {
-                r.push(response.into_element());
+                r.push(response.into_element(version));
             }
             el.push(r);
         }

@@ -426,3 +426,114 @@ fn empty_commands_and_responses_are_left_out() {
         .expect("Collection");
     assert_eq!(names(c), ["SyncKey", "CollectionId", "Status"]);
 }
+
+#[test]
+fn a_draft_send_is_written_beside_application_data_again() {
+    let add = ClientCommand::Add {
+        client_id: "d1".into(),
+        class: None,
+        application_data: Element::new(a::APPLICATION_DATA)
+            .text_child(em::SUBJECT, "x")
+            .child(Element::new(em2::SEND)),
+    };
+    let mut c = SyncCollectionRequest::new(key("3"), id("4"));
+    c.commands = vec![add];
+    let el = c.to_element();
+    let add_el = el
+        .find(a::COMMANDS)
+        .and_then(|cs| cs.find(a::ADD))
+        .expect("Add");
+    assert_eq!(names(add_el), ["ClientId", "ApplicationData", "Send"]);
+    assert!(
+        add_el
+            .find(a::APPLICATION_DATA)
+            .is_some_and(|d| d.find(em2::SEND).is_none())
+    );
+    let tree = wbxml::decode(&wbxml::encode(&el)).expect("decodes");
+    assert_eq!(SyncCollectionRequest::from_element(&tree), Ok(c));
+}
+
+fn attachment_references() -> ResponseData {
+    ResponseData {
+        attachments: vec![
+            crate::airsyncbase::AttachmentReference {
+                client_id: "a1".into(),
+                file_reference: "4:17:1".into(),
+            },
+            crate::airsyncbase::AttachmentReference {
+                client_id: "a2".into(),
+                file_reference: "4:17:2".into(),
+            },
+        ],
+        conversation_id: Some(vec![7; 16]),
+        conversation_index: Some(vec![1, 2, 3, 4, 5]),
+    }
+}
+
+#[test]
+fn answers_with_attachment_references_are_written_for_16_and_read_back() {
+    let mut c = SyncCollectionResponse::new(key("5"), id("4"), SyncStatus::Success);
+    c.responses = vec![
+        ClientResponse::AddWithData {
+            client_id: "d1".into(),
+            server_id: Some("4:17".into()),
+            status: SyncStatus::Success,
+            data: attachment_references(),
+        },
+        ClientResponse::ChangeWithData {
+            server_id: "4:18".into(),
+            status: SyncStatus::Success,
+            data: ResponseData {
+                attachments: attachment_references().attachments,
+                ..ResponseData::default()
+            },
+        },
+    ];
+    let resp = SyncResponse::new(vec![c]);
+    let el = resp.to_element(ProtocolVersion::V16_1);
+    let responses = el
+        .find(a::COLLECTIONS)
+        .and_then(|cs| cs.find(a::COLLECTION))
+        .and_then(|c| c.find(a::RESPONSES))
+        .expect("Responses");
+    let add = responses.find(a::ADD).expect("Add");
+    assert_eq!(
+        names(add),
+        ["ClientId", "ServerId", "Status", "ApplicationData"]
+    );
+    let data = add.find(a::APPLICATION_DATA).expect("data");
+    assert_eq!(
+        names(data),
+        ["Attachments", "ConversationId", "ConversationIndex"]
+    );
+    let att = data
+        .find(wbxml::tags::airsyncbase::ATTACHMENTS)
+        .and_then(|l| l.find(wbxml::tags::airsyncbase::ATTACHMENT))
+        .expect("Attachment");
+    assert_eq!(names(att), ["ClientId", "FileReference"]);
+    let change = responses.find(a::CHANGE).expect("Change");
+    assert_eq!(names(change), ["ServerId", "Status", "ApplicationData"]);
+    let tree = wbxml::decode(&wbxml::encode(&el)).expect("decodes");
+    assert_eq!(SyncResponse::from_element(&tree), Ok(resp));
+}
+
+#[test]
+fn answers_with_data_are_plain_answers_before_16() {
+    let mut c = SyncCollectionResponse::new(key("5"), id("4"), SyncStatus::Success);
+    c.responses = vec![ClientResponse::AddWithData {
+        client_id: "d1".into(),
+        server_id: Some("4:17".into()),
+        status: SyncStatus::Success,
+        data: attachment_references(),
+    }];
+    let el = SyncResponse::new(vec![c]).to_element(ProtocolVersion::V14_1);
+    let back = SyncResponse::from_element(&el).expect("reads");
+    assert_eq!(
+        back.collections[0].responses,
+        [ClientResponse::Add {
+            client_id: "d1".into(),
+            server_id: Some("4:17".into()),
+            status: SyncStatus::Success,
+        }]
+    );
+}
