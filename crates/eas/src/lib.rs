@@ -9,6 +9,7 @@
 
 pub mod airsyncbase;
 pub mod command;
+pub mod compose_mail;
 pub mod date;
 pub mod device_information;
 pub mod draft;
@@ -30,6 +31,7 @@ pub mod sync;
 pub mod version;
 
 pub use command::Command;
+pub use compose_mail::{ComposeKind, ComposeMailRequest, ComposeMailResponse};
 pub use device_information::DeviceInformation;
 pub use draft::DraftEmail;
 pub use error::ProtocolError;

@@ -133,7 +133,9 @@ impl ProtocolVersion {
     // ---- command encodings --------------------------------------------------------------------
 
     /// SendMail, SmartReply and SmartForward bodies are WBXML (ComposeMail) in 14.0+, and raw
-    /// MIME (`message/rfc822`) with query parameters in 12.x (MS-ASCMD 2.2.1.17).
+    /// MIME (`message/rfc822`) with query parameters in 12.x (MS-ASCMD 2.2.1.17). Success is
+    /// HTTP 200 with an empty body in both; failures follow [`Self::common_status_in_body`]
+    /// (see [`crate::compose_mail`]).
     pub fn sendmail_is_wbxml(self) -> bool {
         self >= ProtocolVersion::V14_0
     }

@@ -6,7 +6,7 @@
 use eas::provision::ProvisionRequest;
 use eas::sync::EmailChange;
 use eas::{
-    FolderCreateRequest, FolderDeleteRequest, FolderSyncRequest, FolderUpdateRequest,
+    ComposeMailRequest, DraftEmail, FolderCreateRequest, FolderDeleteRequest, FolderSyncRequest, FolderUpdateRequest,
     GetItemEstimateRequest, ItemOperationsRequest, MoveItemsRequest, ProtocolVersion,
     SettingsRequest, SyncRequest,
 };
@@ -33,6 +33,16 @@ fuzz_target!(|data: &[u8]| {
                 {
                     let _ = EmailChange::from_application_data(application_data);
                 }
+                if let eas::sync::ClientCommand::Add {
+                    application_data, ..
+                }
+                | eas::sync::ClientCommand::Change {
+                    application_data, ..
+                } = cmd
+                    && let Ok(draft) = DraftEmail::from_application_data(application_data)
+                {
+                    let _ = wbxml::encode(&draft.to_application_data());
+                }
             }
         }
         let again = wbxml::decode(&wbxml::encode(&req.to_element())).expect("our WBXML decodes");
@@ -49,6 +59,11 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(req) = GetItemEstimateRequest::from_element(&doc) {
         let _ = wbxml::encode(&req.to_element());
+    }
+    if let Ok(req) = ComposeMailRequest::from_element(&doc) {
+        let _ = req.problem();
+        let again = wbxml::decode(&wbxml::encode(&req.to_element())).expect("our WBXML decodes");
+        assert_eq!(ComposeMailRequest::from_element(&again).as_ref(), Ok(&req));
     }
     let _ = FolderCreateRequest::from_element(&doc);
     let _ = FolderUpdateRequest::from_element(&doc);
