@@ -956,3 +956,69 @@ async fn pool_drops_sessions_idle_too_long() {
     s.noop().await.unwrap();
     assert_eq!(pool.logins(), 2);
 }
+
+/// A reader that hands out at most `step` bytes per read, as a network body would.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl tokio::io::AsyncRead for Trickle<'_> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let n = self.step.min(buf.remaining()).min(self.data.len());
+        let (head, tail) = self.data.split_at(n);
+        buf.put_slice(head);
+        self.data = tail;
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn append_from_streams_a_large_message_that_reads_back_identical() {
+    let Some(stack) = stack("append_from_streams_a_large_message_that_reads_back_identical") else {
+        return;
+    };
+    let mut s = stack.session(15).await;
+    let mb = unique("append-from");
+    s.create(&mb).await.unwrap();
+    let st = s.status(&mb).await.unwrap();
+    // About 3 MB: a header, then numbered 76-character lines.
+    let mut message = simple_message("large", "start");
+    let mut i = 0u32;
+    while message.len() < 3 * 1024 * 1024 {
+        message.extend_from_slice(format!("{i:08} {}\r\n", "x".repeat(66)).as_bytes());
+        i += 1;
+    }
+    let reader = Trickle {
+        data: &message,
+        step: 7001,
+    };
+    let (validity, uid) = s
+        .append_from(&mb, &[Flag::Seen], None, message.len() as u64, reader)
+        .await
+        .unwrap()
+        .expect("Dovecot has UIDPLUS");
+    assert_eq!((validity, uid), (st.uid_validity, st.uid_next));
+    s.select(&mb).await.unwrap();
+    let mut back = Vec::new();
+    let window = 1024 * 1024;
+    loop {
+        let part = s
+            .fetch_section(uid, "", Some((back.len() as u64, window)))
+            .await
+            .unwrap()
+            .expect("the message is there");
+        back.extend_from_slice(&part);
+        if (part.len() as u64) < window {
+            break;
+        }
+    }
+    assert_eq!(back.len(), message.len());
+    assert!(back == message, "the message read back differs");
+    assert!(s.is_usable());
+    s.logout().await.unwrap();
+}

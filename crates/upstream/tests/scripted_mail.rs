@@ -302,3 +302,70 @@ async fn an_unparsable_answer_ends_the_session() {
     drop(s);
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn append_from_streams_the_message_after_the_continuation() {
+    let (port, server) = scripted("IMAP4rev1 UIDPLUS", |mut p| async move {
+        let tag = p.expect("APPEND \"INBOX\" (\\Seen) {5}").await;
+        p.send("+ go ahead\r\n").await;
+        assert_eq!(p.bytes(7).await, b"hello\r\n");
+        p.send(&format!("{tag} OK [APPENDUID 7 42] appended\r\n"))
+            .await;
+        p.ok_to("LOGOUT").await;
+    })
+    .await;
+    let mut s = login(port, Duration::from_secs(5)).await;
+    let appended = s
+        .append_from("INBOX", &[Flag::Seen], None, 5, &b"hello"[..])
+        .await
+        .unwrap();
+    assert_eq!(appended, Some((7, 42)));
+    s.logout().await.unwrap();
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn append_from_a_reader_that_ends_early_ends_the_session() {
+    let (port, server) = scripted("IMAP4rev1 LITERAL+", |mut p| async move {
+        assert_eq!(p.line().await, "ag1 APPEND \"INBOX\" {10+}\r\n");
+        assert_eq!(p.bytes(5).await, b"hello");
+        // The literal is never finished: the client closes the connection.
+        assert_eq!(p.line().await, "");
+    })
+    .await;
+    let mut s = login(port, Duration::from_secs(5)).await;
+    let err = s
+        .append_from("INBOX", &[], None, 10, &b"hello"[..])
+        .await
+        .unwrap_err();
+    match &err {
+        ImapError::Unavailable {
+            failure: Failure::Protocol(text),
+            ..
+        } => assert!(text.contains("ended after 5 of 10 bytes"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!s.is_usable());
+    assert!(s.noop().await.unwrap_err().is_unavailable());
+    drop(s);
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn append_from_a_reader_longer_than_announced_sends_no_complete_literal() {
+    let (port, server) = scripted("IMAP4rev1 LITERAL+", |mut p| async move {
+        assert_eq!(p.line().await, "ag1 APPEND \"INBOX\" {3+}\r\n");
+        // Nothing of the literal: the excess is found before its last piece is written.
+        assert_eq!(p.line().await, "");
+    })
+    .await;
+    let mut s = login(port, Duration::from_secs(5)).await;
+    let err = s
+        .append_from("INBOX", &[], None, 3, &b"hello"[..])
+        .await
+        .unwrap_err();
+    assert!(err.is_unavailable(), "{err:?}");
+    assert!(!s.is_usable());
+    drop(s);
+    server.await.unwrap();
+}

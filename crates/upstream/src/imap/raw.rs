@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 
 use async_imap::imap_proto::{Response, ResponseCode, Status};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use super::{ImapError, ImapSession};
 use crate::net::Failure;
@@ -32,26 +32,49 @@ pub(crate) struct Literals {
     pub minus: bool,
 }
 
+/// One piece of a command: bytes, or the place of the literal read from
+/// the command's [`Source`].
+#[derive(Debug)]
+enum Piece<'a> {
+    Bytes(Cow<'a, [u8]>),
+    Source,
+}
+
+/// The bytes of a literal read from a reader while the command is written,
+/// 64 KiB at a time: exactly `len` of them.
+pub(crate) struct Source<'a> {
+    len: u64,
+    reader: &'a mut (dyn AsyncRead + Unpin + Send),
+}
+
+impl std::fmt::Debug for Source<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source").field("len", &self.len).finish()
+    }
+}
+
 /// One command: segments separated by synchronizing literals (each segment
 /// after the first is sent when the server answered `+`).
 #[derive(Debug)]
 pub(crate) struct Command<'a> {
-    segments: Vec<Vec<Cow<'a, [u8]>>>,
+    segments: Vec<Vec<Piece<'a>>>,
     literals: Literals,
+    source: Option<Source<'a>>,
 }
 
 impl<'a> Command<'a> {
     /// Starts a command with its name (and whatever plain text follows).
     pub(crate) fn new(literals: Literals, text: impl Into<String>) -> Self {
         Self {
-            segments: vec![vec![Cow::Owned(text.into().into_bytes())]],
+            segments: vec![vec![Piece::Bytes(Cow::Owned(text.into().into_bytes()))]],
             literals,
+            source: None,
         }
     }
 
     fn push(&mut self, bytes: Cow<'a, [u8]>) {
         if let Some(seg) = self.segments.last_mut() {
-            seg.push(bytes);
+            seg.push(Piece::Bytes(bytes));
         }
     }
 
@@ -74,25 +97,54 @@ impl<'a> Command<'a> {
         }
     }
 
-    /// Appends a literal: non-synchronizing when the server allows it.
-    pub(crate) fn literal(mut self, bytes: &'a [u8]) -> Self {
-        let len = bytes.len();
+    /// The literal's announcement (`{n+}` or `{n}`), and a new segment
+    /// when it is synchronizing.
+    fn literal_header(&mut self, len: u64) {
         if self.literals.plus || (self.literals.minus && len <= 4096) {
             self.push(Cow::Owned(format!("{{{len}+}}\r\n").into_bytes()));
-            self.push(Cow::Borrowed(bytes));
         } else {
             self.push(Cow::Owned(format!("{{{len}}}\r\n").into_bytes()));
-            self.segments.push(vec![Cow::Borrowed(bytes)]);
+            self.segments.push(Vec::new());
         }
+    }
+
+    /// Appends a literal: non-synchronizing when the server allows it.
+    pub(crate) fn literal(mut self, bytes: &'a [u8]) -> Self {
+        self.literal_header(bytes.len() as u64);
+        self.push(Cow::Borrowed(bytes));
         self
     }
 
-    /// The bytes of each segment, for tests.
+    /// Appends a literal of `len` bytes read from `reader` while the command
+    /// is written (one per command). Reading fails the command, and ends the
+    /// session, if `reader` fails or does not give exactly `len` bytes.
+    pub(crate) fn literal_from(
+        mut self,
+        len: u64,
+        reader: &'a mut (dyn AsyncRead + Unpin + Send),
+    ) -> Self {
+        debug_assert!(self.source.is_none(), "one streamed literal per command");
+        self.literal_header(len);
+        if let Some(seg) = self.segments.last_mut() {
+            seg.push(Piece::Source);
+        }
+        self.source = Some(Source { len, reader });
+        self
+    }
+
+    /// The bytes of each segment, for tests (`<source>` for a streamed literal).
     #[cfg(test)]
     fn rendered(&self) -> Vec<String> {
         self.segments
             .iter()
-            .map(|seg| seg.iter().map(|p| String::from_utf8_lossy(p)).collect())
+            .map(|seg| {
+                seg.iter()
+                    .map(|p| match p {
+                        Piece::Bytes(b) => String::from_utf8_lossy(b),
+                        Piece::Source => Cow::Borrowed("<source>"),
+                    })
+                    .collect()
+            })
             .collect()
     }
 }
@@ -185,6 +237,28 @@ fn unparsable(error: &str) -> String {
         "a response this client cannot parse ({}...)",
         words.join(" ").replace("\\r\\n", " ")
     )
+}
+
+/// How much of a literal is written at a time (and read from its source).
+const CHUNK: usize = 64 * 1024;
+
+/// One read from a literal's source, with a deadline. Its failures are
+/// `Protocol` (the connection is then given up with the literal unfinished).
+async fn read_source(
+    reader: &mut (dyn AsyncRead + Unpin + Send),
+    buf: &mut [u8],
+    after: std::time::Duration,
+) -> Result<usize, Failure> {
+    match tokio::time::timeout(after, reader.read(buf)).await {
+        Ok(Ok(n)) => Ok(n),
+        Ok(Err(e)) => Err(Failure::Protocol(format!(
+            "reading the message to append failed: {e}"
+        ))),
+        Err(_) => Err(Failure::Timeout {
+            phase: "reading the message to append",
+            after,
+        }),
+    }
 }
 
 /// RFC 5530 codes that mean "not now" rather than "not this".
@@ -351,7 +425,7 @@ impl ImapSession {
         wire: &[u8],
         each: &mut (dyn FnMut(&Response<'_>) + Send),
     ) -> Result<Vec<Done>, Failure> {
-        self.write_segment(phase, None, &[Cow::Borrowed(wire)])
+        self.write_segment(phase, None, &[Piece::Bytes(Cow::Borrowed(wire))], &mut None)
             .await?;
         let after = self.timeouts.response;
         let mut dones: Vec<Option<Done>> = tags.iter().map(|_| None).collect();
@@ -457,28 +531,88 @@ impl ImapSession {
         &mut self,
         phase: &'static str,
         prefix: Option<&str>,
-        segment: &[Cow<'_, [u8]>],
+        segment: &[Piece<'_>],
+        source: &mut Option<Source<'_>>,
     ) -> Result<(), Failure> {
         let after = self.timeouts.response;
+        if let Some(prefix) = prefix {
+            self.write_chunks(phase, prefix.as_bytes()).await?;
+        }
+        for piece in segment {
+            match piece {
+                Piece::Bytes(bytes) => self.write_chunks(phase, bytes).await?,
+                Piece::Source => {
+                    let Some(source) = source.take() else {
+                        return Err(Failure::Protocol(
+                            "a streamed literal without its source".into(),
+                        ));
+                    };
+                    self.write_source(phase, source).await?;
+                }
+            }
+        }
         let stream = self.session.get_mut();
-        let prefix = prefix.map(str::as_bytes).unwrap_or_default();
-        // In slices, so that the deadline is per piece of progress, not for
-        // a whole large APPEND.
-        let pieces = std::iter::once(prefix)
-            .chain(segment.iter().map(|p| p.as_ref()))
-            .flat_map(|p| p.chunks(64 * 1024));
-        for chunk in pieces {
+        match tokio::time::timeout(after, stream.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failure::Io(e)),
+            Err(_) => Err(Failure::Timeout { phase, after }),
+        }
+    }
+
+    /// Writes `bytes` in 64 KiB slices, so that the deadline is per piece
+    /// of progress, not for a whole large APPEND.
+    async fn write_chunks(&mut self, phase: &'static str, bytes: &[u8]) -> Result<(), Failure> {
+        let after = self.timeouts.response;
+        let stream = self.session.get_mut();
+        for chunk in bytes.chunks(CHUNK) {
             match tokio::time::timeout(after, stream.write_all(chunk)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(Failure::Io(e)),
                 Err(_) => return Err(Failure::Timeout { phase, after }),
             }
         }
-        match tokio::time::timeout(after, stream.flush()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(Failure::Io(e)),
-            Err(_) => Err(Failure::Timeout { phase, after }),
+        Ok(())
+    }
+
+    /// Copies exactly `source.len` bytes from the source to the server, 64
+    /// KiB at a time (each read and each write with the response timeout).
+    /// A source that fails, ends early or has more is found out before its
+    /// last piece is written, so the server never gets a complete literal
+    /// of the wrong message.
+    async fn write_source(
+        &mut self,
+        phase: &'static str,
+        source: Source<'_>,
+    ) -> Result<(), Failure> {
+        let after = self.timeouts.response;
+        let Source { len, reader } = source;
+        let mut buf = vec![0u8; CHUNK.min(usize::try_from(len).unwrap_or(CHUNK)).max(1)];
+        let mut remaining = len;
+        while remaining > 0 {
+            let want = usize::try_from(remaining)
+                .unwrap_or(usize::MAX)
+                .min(buf.len());
+            let n = read_source(reader, &mut buf[..want], after).await?;
+            if n == 0 {
+                return Err(Failure::Protocol(format!(
+                    "the message ended after {} of {len} bytes",
+                    len - remaining
+                )));
+            }
+            remaining -= n as u64;
+            if remaining == 0 && read_source(reader, &mut [0u8; 1], after).await? != 0 {
+                return Err(Failure::Protocol(format!(
+                    "the message is longer than the {len} bytes announced"
+                )));
+            }
+            self.write_chunks(phase, &buf[..n]).await?;
         }
+        if len == 0 && read_source(reader, &mut [0u8; 1], after).await? != 0 {
+            return Err(Failure::Protocol(
+                "the message is longer than the 0 bytes announced".into(),
+            ));
+        }
+        Ok(())
     }
 
     async fn exchange(
@@ -488,16 +622,18 @@ impl ImapSession {
         cmd: Command<'_>,
         each: &mut (dyn FnMut(&Response<'_>) + Send),
     ) -> Result<Done, Failure> {
+        let mut source = cmd.source;
         let mut segments = cmd.segments.into_iter();
         let mut first = segments.next().unwrap_or_default();
         // The CRLF closes the last segment.
-        let mut pending: Vec<Vec<Cow<'_, [u8]>>> = segments.collect();
+        let mut pending: Vec<Vec<Piece<'_>>> = segments.collect();
+        let crlf = Piece::Bytes(Cow::Borrowed(b"\r\n"));
         match pending.last_mut() {
-            Some(last) => last.push(Cow::Borrowed(b"\r\n")),
-            None => first.push(Cow::Borrowed(b"\r\n")),
+            Some(last) => last.push(crlf),
+            None => first.push(crlf),
         }
         let mut pending = pending.into_iter();
-        self.write_segment(phase, Some(&format!("{tag} ")), &first)
+        self.write_segment(phase, Some(&format!("{tag} ")), &first, &mut source)
             .await?;
         let after = self.timeouts.response;
         let mut bye: Option<String> = None;
@@ -572,7 +708,10 @@ impl ImapSession {
                     ));
                 }
                 Response::Continue(_) => match pending.next() {
-                    Some(segment) => self.write_segment(phase, None, &segment).await?,
+                    Some(segment) => {
+                        self.write_segment(phase, None, &segment, &mut source)
+                            .await?
+                    }
                     None => {
                         return Err(Failure::Protocol(
                             "a continuation request this client did not ask for".into(),
@@ -698,6 +837,28 @@ mod tests {
                 .literal(&big)
                 .rendered()[0],
             "APPEND INBOX {5000}\r\n"
+        );
+    }
+
+    #[test]
+    fn streamed_literals_are_announced_like_literals() {
+        let plus = Literals {
+            plus: true,
+            minus: false,
+        };
+        let mut r: &[u8] = b"abc";
+        assert_eq!(
+            Command::new(plus, "APPEND INBOX ")
+                .literal_from(3, &mut r)
+                .rendered(),
+            ["APPEND INBOX {3+}\r\n<source>"]
+        );
+        let mut r: &[u8] = b"abc";
+        assert_eq!(
+            Command::new(Literals::default(), "APPEND INBOX ")
+                .literal_from(3, &mut r)
+                .rendered(),
+            ["APPEND INBOX {3}\r\n", "<source>"]
         );
     }
 

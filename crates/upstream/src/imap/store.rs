@@ -1,12 +1,14 @@
 //! Writing: flags, COPY/MOVE with the new UIDs (COPYUID), APPEND with
-//! APPENDUID, expunging exact UIDs.
+//! APPENDUID (from a slice or streamed from a reader), expunging exact UIDs.
 
 use async_imap::imap_proto::rfc4315::UidSetMember;
 use async_imap::imap_proto::{Response, ResponseCode};
+use tokio::io::AsyncRead;
 
 use super::capabilities::Capability;
 use super::flags::{self, Flag};
 use super::mailbox::check_name;
+use super::raw::Command;
 use super::seqset::{self, MAX_SET_LEN};
 use super::{ImapError, ImapSession, date};
 
@@ -137,17 +139,14 @@ impl ImapSession {
         Ok(pairs)
     }
 
-    /// APPENDs a message to `mailbox` (no selection needed) with flags and
-    /// an INTERNALDATE (unix seconds; the server's clock when None).
-    /// Returns (UIDVALIDITY, UID) from APPENDUID (UIDPLUS), None without.
-    /// The message is sent as a literal, non-synchronizing with LITERAL+.
-    pub async fn append(
-        &mut self,
-        mailbox: &str,
+    /// `APPEND mailbox [(flags)] [date] ` before the message literal, or
+    /// `InvalidInput`/`KeywordNotAllowed` (nothing sent).
+    fn append_command<'a>(
+        &self,
+        mailbox: &'a str,
         flags: &[Flag],
         internal_date: Option<i64>,
-        message: &[u8],
-    ) -> Result<Option<(u32, u32)>, ImapError> {
+    ) -> Result<Command<'a>, ImapError> {
         check_name(mailbox)?;
         let list = flags::list(flags).map_err(ImapError::KeywordNotAllowed)?;
         let mut cmd = self.command("APPEND ").string(mailbox);
@@ -160,8 +159,11 @@ impl ImapSession {
             })?;
             cmd = cmd.text(format!(" {date}"));
         }
-        let cmd = cmd.text(" ").literal(message);
-        tracing::debug!(mailbox, size = message.len(), "IMAP APPEND");
+        Ok(cmd.text(" "))
+    }
+
+    /// Runs an APPEND; (UIDVALIDITY, UID) from its APPENDUID.
+    async fn run_append(&mut self, cmd: Command<'_>) -> Result<Option<(u32, u32)>, ImapError> {
         let done = self.run_ok("APPEND", cmd, |_| {}).await?;
         Ok(match &done.code {
             Some(ResponseCode::AppendUid(validity, set)) => seqset::expand(set, 1)
@@ -169,6 +171,48 @@ impl ImapSession {
                 .map(|uid| (*validity, uid)),
             _ => None,
         })
+    }
+
+    /// APPENDs a message to `mailbox` (no selection needed) with flags and
+    /// an INTERNALDATE (unix seconds; the server's clock when None).
+    /// Returns (UIDVALIDITY, UID) from APPENDUID (UIDPLUS), None without.
+    /// The message is sent as a literal, non-synchronizing with LITERAL+.
+    pub async fn append(
+        &mut self,
+        mailbox: &str,
+        flags: &[Flag],
+        internal_date: Option<i64>,
+        message: &[u8],
+    ) -> Result<Option<(u32, u32)>, ImapError> {
+        let cmd = self
+            .append_command(mailbox, flags, internal_date)?
+            .literal(message);
+        tracing::debug!(mailbox, size = message.len(), "IMAP APPEND");
+        self.run_append(cmd).await
+    }
+
+    /// APPEND whose message is read from `reader` (exactly `len` bytes), so
+    /// a large message is never held whole: read and written 64 KiB at a
+    /// time, each read and write with the response timeout. Otherwise as
+    /// [`ImapSession::append`].
+    ///
+    /// If `reader` fails, ends before `len` bytes or has more, the literal
+    /// is left unfinished (the server stores nothing), the session is no
+    /// longer usable, and the error is [`ImapError::Unavailable`] (a
+    /// `Protocol` failure naming the source, or a `Timeout`).
+    pub async fn append_from<R: AsyncRead + Unpin + Send>(
+        &mut self,
+        mailbox: &str,
+        flags: &[Flag],
+        internal_date: Option<i64>,
+        len: u64,
+        mut reader: R,
+    ) -> Result<Option<(u32, u32)>, ImapError> {
+        let cmd = self
+            .append_command(mailbox, flags, internal_date)?
+            .literal_from(len, &mut reader);
+        tracing::debug!(mailbox, size = len, "IMAP APPEND (streamed)");
+        self.run_append(cmd).await
     }
 
     /// Expunges exactly these messages of the selected mailbox: `UID STORE
