@@ -88,9 +88,9 @@ run install tests/stack/install.sh || abort
 run build cargo build --workspace --all-targets || abort
 
 STACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/airgate-run-stack.XXXXXX")"
-# crates/upstream/tests/mail_ops.rs logs in as one user per test (up01..up14); without them
+# crates/upstream/tests/mail_ops.rs and real_stack.rs log in as one user per test (up01..up16); without them
 # its tests share bob.
-UPSTREAM_USERS="$(for i in $(seq -w 1 14); do printf 'up%s:up%s-secret ' "$i" "$i"; done)"
+UPSTREAM_USERS="$(for i in $(seq -w 1 16); do printf 'up%s:up%s-secret ' "$i" "$i"; done)"
 STACK_EXTRA_USERS="${STACK_EXTRA_USERS:-} $UPSTREAM_USERS" \
     run stack tests/stack/start.sh "$STACK_DIR" || abort
 # shellcheck disable=SC1091

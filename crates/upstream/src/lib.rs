@@ -1,6 +1,6 @@
 //! Clients for the standards servers airgate sits in front of: IMAP (login,
 //! capabilities, the mail operations of sync, a session pool), CalDAV/CardDAV (discovery), SMTP
-//! submission (probe; sending later). See README.md.
+//! submission (probe, streaming submit). See README.md.
 //!
 //! Endpoints are parsed once from the configuration ([`endpoint`]); every
 //! TLS connection shares one [`TlsConfig`]. Errors separate "the server
@@ -22,7 +22,9 @@ pub use imap::{
     SessionPool, SpecialUse, StoreOp, SyncMode,
 };
 pub use net::{Failure, Timeouts};
-pub use smtp::{SmtpClient, SmtpError, SmtpInfo};
+pub use smtp::{
+    Credentials, Envelope, RejectedRecipient, SmtpClient, SmtpError, SmtpInfo, SubmitError,
+};
 pub use tls::{TlsConfig, TlsError};
 
 #[cfg(test)]
@@ -60,6 +62,15 @@ mod tests {
         send(&imap.login("u", "p"));
         send(&imap.probe());
         send(&smtp.probe());
+        let envelope = Envelope {
+            mail_from: "a@example.org".into(),
+            rcpt_to: vec!["b@example.org".into()],
+        };
+        let creds = Credentials {
+            user: "u",
+            password: "p",
+        };
+        send(&smtp.submit(creds, &envelope, 1, &b"x"[..]));
         send(&dav.probe("u", "p"));
         fn session_is_send(s: ImapSession) -> impl Send {
             s
@@ -84,6 +95,7 @@ mod tests {
             send(&s.uid_move(&[1], "x"));
             send(&s.uid_copy(&[1], "x"));
             send(&s.append("x", &[], None, b""));
+            send(&s.append_from("x", &[], None, 1, &b"x"[..]));
             send(&s.expunge_uids(&[1]));
             send(&s.create("x"));
             send(&s.rename("x", "y"));

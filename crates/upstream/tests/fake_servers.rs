@@ -19,8 +19,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use upstream::{
-    Capability, CollectionKind, DavClient, DavEndpoint, DavError, Failure, ImapClient,
-    ImapEndpoint, ImapError, SmtpClient, SmtpEndpoint, SmtpError, Timeouts, TlsConfig,
+    Capability, CollectionKind, Credentials, DavClient, DavEndpoint, DavError, Envelope, Failure,
+    ImapClient, ImapEndpoint, ImapError, RejectedRecipient, SmtpClient, SmtpEndpoint, SmtpError,
+    SubmitError, Timeouts, TlsConfig,
 };
 
 fn testdata(name: &str) -> PathBuf {
@@ -479,6 +480,285 @@ async fn smtp_refusing_greeting_is_unavailable() {
 }
 
 /// Reads one HTTP request (head and Content-Length body); returns the head.
+fn smtp_client(port: u16) -> SmtpClient {
+    SmtpClient::new(
+        SmtpEndpoint::parse(&format!("smtp://127.0.0.1:{port}")).unwrap(),
+        TlsConfig::platform(),
+        quick(),
+    )
+}
+
+const ALICE: Credentials<'static> = Credentials {
+    user: "alice",
+    password: "s3cret",
+};
+
+fn envelope(rcpt: &[&str]) -> Envelope {
+    Envelope {
+        mail_from: "alice@example.org".into(),
+        rcpt_to: rcpt.iter().map(|r| r.to_string()).collect(),
+    }
+}
+
+/// Greets and answers the EHLO with `extensions` (one per line).
+async fn smtp_hello<S: AsyncRead + AsyncWrite + Unpin>(p: &mut Peer<S>, extensions: &[&str]) {
+    p.send("220 fake ESMTP\r\n").await;
+    assert_eq!(p.line().await, "EHLO [127.0.0.1]\r\n");
+    // "250-fake\r\n250-A\r\n250 B": the greeting line, then one line each.
+    let lines: Vec<String> = std::iter::once("fake".to_string())
+        .chain(extensions.iter().map(|e| e.to_string()))
+        .collect();
+    let mut text = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+        text.push_str(&format!("250{sep}{l}\r\n"));
+    }
+    p.send(&text).await;
+}
+
+/// Expects `command` and answers `reply`.
+async fn smtp_step<S: AsyncRead + AsyncWrite + Unpin>(p: &mut Peer<S>, command: &str, reply: &str) {
+    assert_eq!(p.line().await, format!("{command}\r\n"));
+    p.send(&format!("{reply}\r\n")).await;
+}
+
+/// The DATA lines up to and without the final `.` line, as sent.
+async fn smtp_data<S: AsyncRead + AsyncWrite + Unpin>(p: &mut Peer<S>) -> String {
+    let mut data = String::new();
+    loop {
+        let line = p.line().await;
+        assert!(line.ends_with("\r\n"), "{line:?}");
+        if line == ".\r\n" {
+            return data;
+        }
+        data.push_str(&line);
+    }
+}
+
+#[tokio::test]
+async fn smtp_message_over_the_size_limit_is_too_large_before_mail_from() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        smtp_hello(&mut p, &["AUTH PLAIN", "SIZE 1000"]).await;
+        // No AUTH, no MAIL FROM.
+        smtp_step(&mut p, "QUIT", "221 bye").await;
+    })
+    .await;
+    let message = vec![b'x'; 2000];
+    let result = smtp_client(port)
+        .submit(ALICE, &envelope(&["bob@example.org"]), 2000, &message[..])
+        .await;
+    assert!(
+        matches!(result, Err(SubmitError::TooLarge { limit: Some(1000) })),
+        "{result:?}"
+    );
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_refused_recipient_abandons_the_transaction_before_data() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        smtp_hello(&mut p, &["SIZE"]).await;
+        smtp_step(&mut p, "MAIL FROM:<alice@example.org> SIZE=5", "250 ok").await;
+        smtp_step(&mut p, "RCPT TO:<bob@example.org>", "250 ok").await;
+        smtp_step(
+            &mut p,
+            "RCPT TO:<nobody@example.org>",
+            "550 5.1.1 no such user",
+        )
+        .await;
+        smtp_step(&mut p, "RSET", "250 reset").await;
+        smtp_step(&mut p, "QUIT", "221 bye").await;
+        // No DATA, nothing more.
+        assert_eq!(p.line().await, "");
+    })
+    .await;
+    let result = smtp_client(port)
+        .submit(
+            ALICE,
+            &envelope(&["bob@example.org", "nobody@example.org"]),
+            5,
+            &b"hello"[..],
+        )
+        .await;
+    match result {
+        Err(SubmitError::RecipientsRejected { rejected }) => assert_eq!(
+            rejected,
+            [RejectedRecipient {
+                address: "nobody@example.org".into(),
+                code: 550,
+                text: "5.1.1 no such user".into(),
+            }]
+        ),
+        other => panic!("{other:?}"),
+    }
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_451_after_the_message_is_unavailable_and_temporary() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        smtp_hello(&mut p, &[]).await;
+        smtp_step(&mut p, "MAIL FROM:<alice@example.org>", "250 ok").await;
+        smtp_step(&mut p, "RCPT TO:<bob@example.org>", "250 ok").await;
+        smtp_step(&mut p, "DATA", "354 go ahead").await;
+        assert_eq!(smtp_data(&mut p).await, "hello\r\n");
+        p.send("451 4.3.0 try again later\r\n").await;
+        smtp_step(&mut p, "QUIT", "221 bye").await;
+    })
+    .await;
+    let result = smtp_client(port)
+        .submit(ALICE, &envelope(&["bob@example.org"]), 5, &b"hello"[..])
+        .await;
+    let err = result.unwrap_err();
+    assert!(err.is_temporary(), "{err:?}");
+    match err {
+        SubmitError::Unavailable {
+            failure: Failure::Refused(text),
+            ..
+        } => assert!(text.contains("451"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_connection_refused_is_unavailable() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let result = smtp_client(port)
+        .submit(ALICE, &envelope(&["bob@example.org"]), 5, &b"hello"[..])
+        .await;
+    match result {
+        Err(
+            e @ SubmitError::Unavailable {
+                failure: Failure::Connect(_),
+                ..
+            },
+        ) => assert!(e.is_temporary()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn smtp_auth_login_when_only_login_is_offered() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        smtp_hello(&mut p, &["AUTH LOGIN"]).await;
+        smtp_step(&mut p, "AUTH LOGIN", "334 VXNlcm5hbWU6").await;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        assert_eq!(b64.decode(p.line().await.trim_end()).unwrap(), b"alice");
+        p.send("334 UGFzc3dvcmQ6\r\n").await;
+        assert_eq!(b64.decode(p.line().await.trim_end()).unwrap(), b"s3cret");
+        p.send("235 2.7.0 ok\r\n").await;
+        smtp_step(&mut p, "MAIL FROM:<alice@example.org>", "250 ok").await;
+        smtp_step(&mut p, "RCPT TO:<bob@example.org>", "250 ok").await;
+        smtp_step(&mut p, "DATA", "354 go ahead").await;
+        assert_eq!(smtp_data(&mut p).await, "hello\r\n");
+        p.send("250 queued\r\n").await;
+        smtp_step(&mut p, "QUIT", "221 bye").await;
+    })
+    .await;
+    smtp_client(port)
+        .submit(ALICE, &envelope(&["bob@example.org"]), 5, &b"hello"[..])
+        .await
+        .expect("submitted");
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_refused_credentials_are_auth_failed() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        smtp_hello(&mut p, &["AUTH LOGIN PLAIN"]).await;
+        // PLAIN is preferred, with an initial response.
+        let line = p.line().await;
+        let b64 = line.strip_prefix("AUTH PLAIN ").expect(&line);
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim_end())
+            .unwrap();
+        assert_eq!(decoded, b"\0alice\0s3cret");
+        p.send("535 5.7.8 authentication failed\r\n").await;
+        smtp_step(&mut p, "QUIT", "221 bye").await;
+    })
+    .await;
+    let result = smtp_client(port)
+        .submit(ALICE, &envelope(&["bob@example.org"]), 5, &b"hello"[..])
+        .await;
+    assert!(
+        matches!(result, Err(SubmitError::AuthFailed { code: 535 })),
+        "{result:?}"
+    );
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_message_is_dot_stuffed_with_crlf_on_the_wire() {
+    let message = b"Subject: dots\n\n.starts with a dot\n..two\nmiddle . dot\r\n.\nlast";
+    let (port, server) = serve(move |tcp| async move {
+        let mut p = Peer::new(tcp);
+        smtp_hello(&mut p, &["8BITMIME", "SIZE 100000"]).await;
+        let mail = format!(
+            "MAIL FROM:<alice@example.org> SIZE={} BODY=8BITMIME",
+            message.len()
+        );
+        smtp_step(&mut p, &mail, "250 ok").await;
+        smtp_step(&mut p, "RCPT TO:<bob@example.org>", "250 ok").await;
+        smtp_step(&mut p, "DATA", "354 go ahead").await;
+        assert_eq!(
+            smtp_data(&mut p).await,
+            "Subject: dots\r\n\r\n..starts with a dot\r\n...two\r\nmiddle . dot\r\n..\r\nlast\r\n"
+        );
+        p.send("250 queued\r\n").await;
+        smtp_step(&mut p, "QUIT", "221 bye").await;
+    })
+    .await;
+    smtp_client(port)
+        .submit(
+            ALICE,
+            &envelope(&["bob@example.org"]),
+            message.len() as u64,
+            &message[..],
+        )
+        .await
+        .expect("submitted");
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_message_shorter_than_announced_is_never_finished() {
+    let (port, server) = serve(|tcp| async move {
+        let mut p = Peer::new(tcp);
+        smtp_hello(&mut p, &[]).await;
+        smtp_step(&mut p, "MAIL FROM:<alice@example.org>", "250 ok").await;
+        smtp_step(&mut p, "RCPT TO:<bob@example.org>", "250 ok").await;
+        smtp_step(&mut p, "DATA", "354 go ahead").await;
+        // Whatever came of the message, no final dot: the connection just ends.
+        loop {
+            let line = p.line().await;
+            assert_ne!(line, ".\r\n");
+            if line.is_empty() {
+                break;
+            }
+        }
+    })
+    .await;
+    let result = smtp_client(port)
+        .submit(ALICE, &envelope(&["bob@example.org"]), 50, &b"hello\n"[..])
+        .await;
+    match result {
+        Err(SubmitError::Unavailable {
+            failure: Failure::Protocol(text),
+            ..
+        }) => assert!(text.contains("ended after 6 of 50 bytes"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    server.await.unwrap();
+}
+
 async fn read_request<S: AsyncRead + AsyncWrite + Unpin>(p: &mut Peer<S>) -> String {
     let mut head = String::new();
     loop {

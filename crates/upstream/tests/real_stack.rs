@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use upstream::imap::WANTED;
 use upstream::{
-    Capability, CollectionKind, DavClient, DavEndpoint, DavError, Failure, ImapClient,
-    ImapEndpoint, ImapError, SmtpClient, SmtpEndpoint, Timeouts, TlsConfig,
+    Capability, CollectionKind, Credentials, DavClient, DavEndpoint, DavError, Envelope, Failure,
+    ImapClient, ImapEndpoint, ImapError, SmtpClient, SmtpEndpoint, SubmitError, Timeouts,
+    TlsConfig,
 };
 
 struct Stack {
@@ -191,6 +192,114 @@ async fn imap_starttls_required_but_not_offered() {
             ..
         }) => {}
         other => panic!("expected StartTlsNotOffered, got {other:?}"),
+    }
+}
+
+fn smtp(stack: &Stack) -> SmtpClient {
+    let endpoint = SmtpEndpoint::parse(stack.get("STACK_SMTP_URL")).unwrap();
+    SmtpClient::new(endpoint, TlsConfig::platform(), timeouts())
+}
+
+/// up16 when the stack has it (tests/run.sh), else alice.
+fn smtp_user(stack: &Stack) -> (String, String) {
+    if stack
+        .get("STACK_USERS")
+        .split_whitespace()
+        .any(|p| p == "up16:up16-secret")
+    {
+        ("up16".into(), "up16-secret".into())
+    } else {
+        ("alice".into(), "alice-secret".into())
+    }
+}
+
+/// The .eml the sink stored with `token` in it, and its .json envelope with
+/// runs of whitespace made one space (enough to look for fields without a
+/// JSON crate).
+fn stored_with(stack: &Stack, token: &str) -> (Vec<u8>, String) {
+    let dir = std::path::Path::new(stack.get("STACK_SMTP_DIR"));
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "eml") {
+            let eml = std::fs::read(&path).unwrap();
+            if eml.windows(token.len()).any(|w| w == token.as_bytes()) {
+                let json = std::fs::read_to_string(path.with_extension("json")).unwrap();
+                return (eml, json.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+        }
+    }
+    panic!("no message with {token} in {}", dir.display());
+}
+
+#[tokio::test]
+async fn smtp_submit_arrives_with_crlf_and_dots_as_written() {
+    let Some(stack) = stack("smtp_submit_arrives_with_crlf_and_dots_as_written") else {
+        return;
+    };
+    let (user, password) = smtp_user(&stack);
+    let token = format!(
+        "submit-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    // Bare LF line ends, lines starting with dots, a lone dot line, no final line end.
+    let message = format!(
+        "From: {user}@example.org\nTo: bob@example.org, carol@example.org\n\
+         Subject: {token}\nMessage-ID: <{token}@example.org>\n\n\
+         .a line starting with a dot\n..two dots\n.\nlast line"
+    );
+    let envelope = Envelope {
+        mail_from: format!("{user}@example.org"),
+        rcpt_to: vec!["bob@example.org".into(), "carol@example.org".into()],
+    };
+    let creds = Credentials {
+        user: &user,
+        password: &password,
+    };
+    smtp(&stack)
+        .submit(creds, &envelope, message.len() as u64, message.as_bytes())
+        .await
+        .expect("submitted");
+    let (eml, meta) = stored_with(&stack, &token);
+    let expected = format!("{}\r\n", message.replace('\n', "\r\n"));
+    assert_eq!(String::from_utf8(eml).unwrap(), expected);
+    assert!(
+        meta.contains(r#""rcpt_tos": [ "bob@example.org", "carol@example.org" ]"#),
+        "{meta}"
+    );
+    assert!(
+        meta.contains(&format!(r#""mail_from": "{user}@example.org""#)),
+        "{meta}"
+    );
+    assert!(
+        meta.contains(&format!(r#""auth_user": "{user}""#)),
+        "{meta}"
+    );
+}
+
+#[tokio::test]
+async fn smtp_submit_with_a_wrong_password_is_auth_failed() {
+    let Some(stack) = stack("smtp_submit_with_a_wrong_password_is_auth_failed") else {
+        return;
+    };
+    let (user, _) = smtp_user(&stack);
+    let envelope = Envelope {
+        mail_from: format!("{user}@example.org"),
+        rcpt_to: vec!["bob@example.org".into()],
+    };
+    let creds = Credentials {
+        user: &user,
+        password: "not-the-password",
+    };
+    let result = smtp(&stack)
+        .submit(creds, &envelope, 5, &b"hello"[..])
+        .await;
+    match result {
+        Err(e @ SubmitError::AuthFailed { .. }) => assert!(!e.is_temporary()),
+        other => panic!("{other:?}"),
     }
 }
 
