@@ -48,7 +48,18 @@ pub const IMPLEMENTED: &[Command] = &[
     Command::GetItemEstimate,
     Command::ItemOperations,
     Command::MoveItems,
+    Command::SendMail,
+    Command::SmartReply,
+    Command::SmartForward,
 ];
+
+/// SendMail, SmartReply, SmartForward (answered by [`mail::send::compose_mail`]).
+pub fn is_submission(command: Command) -> bool {
+    matches!(
+        command,
+        Command::SendMail | Command::SmartReply | Command::SmartForward
+    )
+}
 
 /// The commands that need the user's mail store (answered by [`mail::dispatch`]).
 pub fn needs_mail(command: Command) -> bool {

@@ -29,6 +29,15 @@ pub fn section_of(raw: &[u8], path: &PartPath) -> Option<Vec<u8>> {
     find_in_message(&msg, &PartPath::default(), path, 0)
 }
 
+/// What `BODY[<section>.MIME]` of a message held in memory is: the part's MIME header block
+/// (with its empty line). For tests and in-memory stores, like [`section_of`].
+pub fn mime_header_of(raw: &[u8], path: &PartPath) -> Option<Vec<u8>> {
+    spans_of(raw)
+        .into_iter()
+        .find(|s| &s.path == path)
+        .and_then(|s| raw.get(s.header..s.body).map(<[u8]>::to_vec))
+}
+
 fn empty_text() -> BodyPart {
     BodyPart {
         path: PartPath(vec![1]),

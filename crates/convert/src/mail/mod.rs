@@ -28,7 +28,7 @@ pub use body::{
 pub use categories::{category_for_keyword, keyword_for_category};
 pub use class::message_class;
 pub use conversation::{conversation_id, conversation_index, normalized_subject};
-pub use from_raw::{section_of, structure_of};
+pub use from_raw::{mime_header_of, section_of, structure_of};
 pub use headers::{
     Address, HEADER_FIELDS, Headers, Importance, MediaType, address_list, display_to, parse_headers,
 };

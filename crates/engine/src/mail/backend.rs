@@ -186,6 +186,15 @@ pub trait MailBackend: Send {
     ) -> impl Future<Output = Result<Vec<(u32, u32)>>> + Send;
     /// Expunges exactly these messages.
     fn expunge(&mut self, uids: &[u32]) -> impl Future<Output = Result<()>> + Send;
+    /// Adds a message of `len` bytes read from `message` to `mailbox` with these flags; its
+    /// UID when the server says (UIDPLUS).
+    fn append<R: tokio::io::AsyncRead + Unpin + Send>(
+        &mut self,
+        mailbox: &str,
+        flags: &[Flag],
+        len: u64,
+        message: R,
+    ) -> impl Future<Output = Result<Option<u32>>> + Send;
     fn create(&mut self, mailbox: &str) -> impl Future<Output = Result<()>> + Send;
     fn rename(&mut self, from: &str, to: &str) -> impl Future<Output = Result<()>> + Send;
     fn delete(&mut self, mailbox: &str) -> impl Future<Output = Result<()>> + Send;

@@ -351,6 +351,31 @@ impl MailBackend for Memory {
         Ok(())
     }
 
+    async fn append<R: tokio::io::AsyncRead + Unpin + Send>(
+        &mut self,
+        mailbox: &str,
+        flags: &[Flag],
+        len: u64,
+        mut message: R,
+    ) -> Result<Option<u32>> {
+        use tokio::io::AsyncReadExt;
+        self.log.push("APPEND");
+        if !self.boxes.contains_key(mailbox) {
+            return Err(BackendError::NoSuchMailbox);
+        }
+        let mut raw = Vec::new();
+        message
+            .read_to_end(&mut raw)
+            .await
+            .map_err(|e| BackendError::Unavailable(e.to_string()))?;
+        if raw.len() as u64 != len {
+            return Err(BackendError::Unavailable("APPEND length mismatch".into()));
+        }
+        let uid = Memory::append(self, mailbox, &raw, 0);
+        self.set_flags(mailbox, uid, flags.to_vec());
+        Ok(Some(uid))
+    }
+
     async fn create(&mut self, mailbox: &str) -> Result<()> {
         self.log.push("CREATE");
         if self.boxes.contains_key(mailbox) {
@@ -416,6 +441,11 @@ fn sections_of(m: &Message, sections: &[(String, Option<u64>)]) -> SectionBytes 
 
 /// What BODY[<section>] gives.
 fn section_bytes(raw: &[u8], section: &str) -> Vec<u8> {
+    if let Some(part) = section.strip_suffix(".MIME") {
+        return convert::mail::PartPath::parse(part)
+            .and_then(|p| convert::mail::mime_header_of(raw, &p))
+            .unwrap_or_default();
+    }
     convert::mail::PartPath::parse(section)
         .and_then(|p| convert::mail::section_of(raw, &p))
         .unwrap_or_default()

@@ -12,6 +12,7 @@ pub mod item_operations;
 pub mod items;
 pub mod move_items;
 pub mod read_ahead;
+pub mod send;
 pub mod sync;
 
 #[cfg(test)]
@@ -249,6 +250,8 @@ pub struct MailConfig {
     pub max_window: u32,
     /// Bytes of the next window a Sync reads ahead while the device reads this one (0: none).
     pub read_ahead_bytes: u64,
+    /// SendMail, SmartReply, SmartForward.
+    pub send: send::SendConfig,
 }
 
 impl Default for MailConfig {
@@ -257,6 +260,7 @@ impl Default for MailConfig {
             special_names: SpecialNames::default(),
             max_window: 512,
             read_ahead_bytes: 8 * 1024 * 1024,
+            send: send::SendConfig::default(),
         }
     }
 }
@@ -277,6 +281,10 @@ pub struct MailContext<'a> {
 #[derive(Debug)]
 pub enum Reply {
     Document(Element),
+    /// HTTP 200 with no body (a 14.0+ SendMail, SmartReply or SmartForward that succeeded).
+    Empty,
+    /// A command that failed as a whole: its Status in the body (14.0+) or an HTTP status.
+    Failed(eas::ErrorReply),
     Stream(attachment::StreamPlan),
 }
 

@@ -272,6 +272,16 @@ impl<B: MailBackend> MailBackend for WithReadAhead<'_, B> {
         self.inner.expunge(uids)
     }
 
+    fn append<R: tokio::io::AsyncRead + Unpin + Send>(
+        &mut self,
+        mailbox: &str,
+        flags: &[Flag],
+        len: u64,
+        message: R,
+    ) -> impl Future<Output = Result<Option<u32>>> + Send {
+        self.inner.append(mailbox, flags, len, message)
+    }
+
     fn create(&mut self, mailbox: &str) -> impl Future<Output = Result<()>> + Send {
         self.inner.create(mailbox)
     }

@@ -13,17 +13,17 @@ use super::backend::{ChangeTracking, Flag};
 use super::memory::Memory;
 use super::*;
 
-const NOW: i64 = 1_790_000_000;
+pub(super) const NOW: i64 = 1_790_000_000;
 
-struct World {
+pub(super) struct World {
     _dir: tempfile::TempDir,
-    store: Store,
-    device: DeviceKey,
-    config: MailConfig,
-    mem: Memory,
+    pub(super) store: Store,
+    pub(super) device: DeviceKey,
+    pub(super) config: MailConfig,
+    pub(super) mem: Memory,
 }
 
-fn world() -> World {
+pub(super) fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).unwrap();
     World {
@@ -45,7 +45,7 @@ fn message(n: u32) -> Vec<u8> {
 }
 
 impl World {
-    fn ctx(&self) -> MailContext<'_> {
+    pub(super) fn ctx(&self) -> MailContext<'_> {
         MailContext {
             store: &self.store,
             device: &self.device,
@@ -74,7 +74,7 @@ impl World {
     }
 
     /// The id of the folder with this display name.
-    async fn id(&mut self, name: &str) -> String {
+    pub(super) async fn id(&mut self, name: &str) -> String {
         let resp = self.folder_sync("0").await;
         resp.changes
             .adds

@@ -400,7 +400,7 @@ pub(crate) fn message_id_from(digest: &[u8], now: i64, id_domain: &str) -> Strin
 }
 
 /// RFC 5322 date of unix seconds, in UTC.
-pub(crate) fn rfc822_date(now: i64) -> String {
+pub fn rfc822_date(now: i64) -> String {
     mail_parser::DateTime::from_timestamp(now).to_rfc822()
 }
 

@@ -13,6 +13,7 @@ mod inspect;
 
 pub use compose::{Original, OriginalPart, Smart, compose};
 pub use draft::{DraftAttachment, DraftFields, build_draft};
+pub use encode::rfc822_date;
 pub use inspect::inspect;
 
 use super::headers::Address;
