@@ -38,6 +38,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub provision: ProvisionConfig,
     pub mail: MailConfig,
+    pub send: SendConfig,
     pub log: LogConfig,
 }
 
@@ -59,6 +60,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             provision: ProvisionConfig::default(),
             mail: MailConfig::default(),
+            send: SendConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -139,6 +141,45 @@ impl MailConfig {
             },
             max_window: self.max_window_size.clamp(1, 512),
             read_ahead_bytes: self.read_ahead_kib.saturating_mul(1024),
+            // Set from `[send]` by the gateway.
+            send: engine::mail::send::SendConfig::default(),
+        }
+    }
+}
+
+/// SendMail, SmartReply and SmartForward (`[send]`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SendConfig {
+    /// Copy sent mail to Sent Items when the device asks; off for servers that file
+    /// submitted mail themselves (else users see every message twice).
+    pub save_in_sent: bool,
+    /// Accept any From; otherwise only the user's primary address and `aliases`.
+    pub any_from: bool,
+    /// Further addresses a user may send as, by login name.
+    pub aliases: std::collections::BTreeMap<String, Vec<String>>,
+    /// The largest message submitted, in KiB (a bigger one gets the size status).
+    pub max_message_kib: u64,
+}
+
+impl Default for SendConfig {
+    fn default() -> Self {
+        SendConfig {
+            save_in_sent: true,
+            any_from: false,
+            aliases: Default::default(),
+            max_message_kib: 25 * 1024,
+        }
+    }
+}
+
+impl SendConfig {
+    pub fn engine(&self, id_domain: Option<&str>) -> engine::mail::send::SendConfig {
+        engine::mail::send::SendConfig {
+            save_in_sent: self.save_in_sent,
+            any_from: self.any_from,
+            max_message_bytes: self.max_message_kib.saturating_mul(1024),
+            id_domain: id_domain.unwrap_or("airgate.invalid").to_owned(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod read_ahead;
 mod request;
 mod response;
 mod routes;
+mod send;
 mod server;
 mod verifier;
 
@@ -29,6 +30,9 @@ pub struct Gateway {
     /// Logged-in IMAP sessions per user; None when no IMAP server is configured (tests).
     pub mail: Option<upstream::SessionPool>,
     pub mail_config: engine::mail::MailConfig,
+    /// SMTP submission; None when no server is configured (the send commands are then not
+    /// offered).
+    pub smtp: Option<upstream::SmtpClient>,
     pub locks: mail::DeviceLocks,
     /// The next Sync window of each device, fetched while the device reads the last one.
     pub read_ahead: Arc<read_ahead::ReadAheads>,
@@ -44,7 +48,11 @@ impl Gateway {
             store,
             policy,
             mail: None,
-            mail_config: config.mail.engine(),
+            mail_config: engine::mail::MailConfig {
+                send: config.send.engine(config.email_domain.as_deref()),
+                ..config.mail.engine()
+            },
+            smtp: None,
             locks: mail::DeviceLocks::default(),
             read_ahead: Arc::default(),
             config,
@@ -54,6 +62,12 @@ impl Gateway {
     /// Serves mail from these IMAP sessions.
     pub fn with_mail(mut self, pool: upstream::SessionPool) -> Gateway {
         self.mail = Some(pool);
+        self
+    }
+
+    /// Submits mail through this server.
+    pub fn with_smtp(mut self, smtp: Option<upstream::SmtpClient>) -> Gateway {
+        self.smtp = smtp;
         self
     }
 
@@ -99,6 +113,7 @@ impl Server {
             }
         };
         let pool = verifier::session_pool(&config)?;
+        let smtp = verifier::smtp_client(&config)?;
         let verifier = verifier::ImapVerifier::new(pool.clone());
         let listener = TcpListener::bind(config.listen)
             .await
@@ -108,7 +123,11 @@ impl Server {
             .map_err(|e| StartError::Listen(config.listen, e))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{addr}/Microsoft-Server-ActiveSync");
-        let gateway = Arc::new(Gateway::new(config, Arc::new(verifier))?.with_mail(pool));
+        let gateway = Arc::new(
+            Gateway::new(config, Arc::new(verifier))?
+                .with_mail(pool)
+                .with_smtp(smtp),
+        );
         Ok(Server {
             listener,
             app: routes::router(gateway),

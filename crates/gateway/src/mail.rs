@@ -330,6 +330,23 @@ impl MailBackend for ImapMail {
             .map_err(map_err)
     }
 
+    async fn append<R: tokio::io::AsyncRead + Unpin + Send>(
+        &mut self,
+        mailbox: &str,
+        flags: &[Flag],
+        len: u64,
+        message: R,
+    ) -> Result<Option<u32>> {
+        let f: Vec<imap::Flag> = flags.iter().map(to_flag).collect();
+        let done = self
+            .session()
+            .await?
+            .append_from(mailbox, &f, None, len, message)
+            .await
+            .map_err(map_err)?;
+        Ok(done.map(|(_, uid)| uid))
+    }
+
     async fn create(&mut self, mailbox: &str) -> Result<()> {
         self.session().await?.create(mailbox).await.map_err(map_err)
     }

@@ -18,6 +18,8 @@ pub struct EasRequest {
     pub user_agent: Option<String>,
     /// The decoded WBXML body; `None` when the body is empty or not WBXML (12.x raw MIME).
     pub body: Option<wbxml::Element>,
+    /// The raw body of a 12.x SendMail, SmartReply or SmartForward (`message/rfc822`).
+    pub mime: Option<Bytes>,
 }
 
 impl EasRequest {
@@ -58,12 +60,19 @@ impl EasRequest {
         };
         let is_mime = header(headers, "content-type")
             .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("message/rfc822"));
-        let body_doc = if body.is_empty() || is_mime || !version.request_body_is_wbxml(line.command)
-        {
+        // Some 12.x clients send a SendMail as WBXML after all (MS-ASCMD 2.2.1.17: 12.x
+        // SendMail is raw MIME): the content type says which it is.
+        let says_wbxml = header(headers, "content-type").is_some_and(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/vnd.ms-sync.wbxml")
+        });
+        let not_wbxml = is_mime || (!version.request_body_is_wbxml(line.command) && !says_wbxml);
+        let body_doc = if body.is_empty() || not_wbxml {
             None
         } else {
             Some(wbxml::decode(&body).map_err(|e| Reject::BadRequest(format!("WBXML body: {e}")))?)
         };
+        let mime = (not_wbxml && !body.is_empty()).then_some(body);
         if let (Some(doc), Some(root)) = (&body_doc, line.command.root_tag())
             && doc.tag != root
         {
@@ -78,6 +87,7 @@ impl EasRequest {
             version,
             policy_key,
             body: body_doc,
+            mime,
         })
     }
 

@@ -118,7 +118,7 @@ async fn activesync(
     body: Bytes,
 ) -> Response {
     let result = match method {
-        Method::OPTIONS => Ok(options()),
+        Method::OPTIONS => Ok(options(&gw)),
         Method::POST => command(gw, user, password, uri, headers, body).await,
         _ => Ok(StatusCode::METHOD_NOT_ALLOWED.into_response()),
     };
@@ -130,8 +130,13 @@ async fn activesync(
 
 /// MS-ASHTTP 2.2.3: what this server speaks. `X-AspNet-Version` is there because some clients
 /// (Nine) use 16.1 only when it looks like Exchange.
-fn options() -> Response {
-    let commands: Vec<&str> = engine::IMPLEMENTED.iter().map(|c| c.name()).collect();
+fn options(gw: &Gateway) -> Response {
+    // The send commands only with a submission server to send through.
+    let commands: Vec<&str> = engine::IMPLEMENTED
+        .iter()
+        .filter(|c| gw.smtp.is_some() || !engine::is_submission(**c))
+        .map(|c| c.name())
+        .collect();
     let mut resp = StatusCode::OK.into_response();
     let h = resp.headers_mut();
     h.insert(header::ALLOW, HeaderValue::from_static("OPTIONS,POST"));
@@ -178,6 +183,9 @@ async fn command(
 
     if !engine::IMPLEMENTED.contains(&req.command()) {
         return Err(Reject::NotImplemented(req.command()));
+    }
+    if engine::is_submission(req.command()) {
+        return compose_command(gw, device, &password, req).await;
     }
     if engine::needs_mail(req.command()) {
         let accept_multipart = req.line.accept_multipart
@@ -227,10 +235,7 @@ async fn mail_command(
     let ahead =
         (gw.mail_config.read_ahead_bytes > 0).then(|| (Arc::clone(&gw.read_ahead), device.clone()));
     let mut backend = crate::mail::ImapMail::new(session, ahead);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = unix_now();
     let ctx = engine::mail::MailContext {
         store: &gw.store,
         device: &device,
@@ -249,10 +254,88 @@ async fn mail_command(
                 unavailable()
             }
         })?;
-    Ok(match reply {
+    Ok(reply_response(req.command(), reply, backend))
+}
+
+/// SendMail, SmartReply, SmartForward: the device's lock, a pooled IMAP session (originals,
+/// Sent Items), SMTP submission with the device's credentials.
+async fn compose_command(
+    gw: Arc<Gateway>,
+    device: DeviceKey,
+    password: &str,
+    req: EasRequest,
+) -> Result<Response, Reject> {
+    let unavailable = || Reject::Unavailable {
+        retry_after: RETRY_AFTER,
+    };
+    let (Some(pool), Some(smtp)) = (gw.mail.as_ref(), gw.smtp.as_ref()) else {
+        return Err(Reject::NotImplemented(req.command()));
+    };
+    let compose = crate::send::request(&req)?;
+    let _guard = gw.locks.lock(&device).await;
+    let held = gw.read_ahead.take(&device).await;
+    drop(held);
+    let session = pool.get(&device.user, password).await.map_err(|e| {
+        tracing::warn!(error = %e, "no IMAP session");
+        unavailable()
+    })?;
+    let mut backend = crate::mail::ImapMail::new(session, None);
+    let mut outbox = crate::send::SmtpOutbox {
+        client: smtp,
+        user: &device.user,
+        password,
+    };
+    let identity = crate::send::identity(&gw, &device.user);
+    let ctx = engine::mail::MailContext {
+        store: &gw.store,
+        device: &device,
+        version: req.version,
+        config: &gw.mail_config,
+        now: unix_now(),
+        accept_multipart: false,
+    };
+    let reply =
+        engine::mail::send::compose_mail(&ctx, &mut backend, &mut outbox, &identity, &compose)
+            .await
+            .map_err(|e| match e {
+                engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
+                e => {
+                    tracing::warn!(error = %e, "submission failed; the device will retry");
+                    unavailable()
+                }
+            })?;
+    Ok(reply_response(req.command(), reply, backend))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The HTTP response of a mail command's reply.
+fn reply_response(
+    command: eas::Command,
+    reply: engine::mail::Reply,
+    backend: crate::mail::ImapMail,
+) -> Response {
+    match reply {
         engine::mail::Reply::Document(doc) => response::wbxml(&doc),
         engine::mail::Reply::Stream(plan) => response::stream(plan, backend),
-    })
+        engine::mail::Reply::Empty => http::StatusCode::OK.into_response(),
+        engine::mail::Reply::Failed(eas::ErrorReply::Status(code)) => {
+            match eas::command_status_response(command, code) {
+                Some(doc) => response::wbxml(&doc),
+                None => http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            }
+        }
+        engine::mail::Reply::Failed(eas::ErrorReply::Http(code)) => {
+            http::StatusCode::from_u16(code)
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+                .into_response()
+        }
+    }
 }
 
 /// The device gate: when provisioning is required, every command but Provision needs the final

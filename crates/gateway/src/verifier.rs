@@ -5,7 +5,7 @@ use std::pin::Pin;
 
 use std::time::Duration;
 
-use upstream::{ImapClient, ImapEndpoint, SessionPool, TlsConfig};
+use upstream::{ImapClient, ImapEndpoint, SessionPool, SmtpClient, SmtpEndpoint, TlsConfig};
 
 use crate::auth::{Verifier, VerifyError};
 use crate::{Config, StartError};
@@ -18,6 +18,22 @@ pub fn session_pool(config: &Config) -> Result<SessionPool, StartError> {
         config.mail.idle_sessions_per_user,
         Duration::from_secs(config.mail.session_idle_seconds),
     ))
+}
+
+/// The SMTP submission client, when `smtp` is configured.
+pub fn smtp_client(config: &Config) -> Result<Option<SmtpClient>, StartError> {
+    let Some(url) = config.smtp.as_deref() else {
+        return Ok(None);
+    };
+    let endpoint =
+        SmtpEndpoint::parse(url).map_err(|e| StartError::Config(format!("smtp: {e}")))?;
+    let tls = TlsConfig::new(config.upstream_ca_file.as_deref())
+        .map_err(|e| StartError::Config(format!("upstream_ca_file: {e}")))?;
+    Ok(Some(SmtpClient::new(
+        endpoint,
+        tls,
+        config.upstream_timeouts(),
+    )))
 }
 
 /// Checks logins by taking a session from the pool: a login that succeeds leaves its session

@@ -110,6 +110,48 @@ impl Stack {
         self.var("STACK_SMTP_URL")
     }
 
+    /// The messages the SMTP sink accepted from `user` (its AUTH name), oldest first: the
+    /// sink's envelope record (`mail_from`, `rcpt_tos`, `mail_options`, ...) and the bytes.
+    pub fn sent_mail(&self, user: &str) -> Vec<(serde_json::Value, Vec<u8>)> {
+        let dir = self.dir().join("smtp");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        let mut out = Vec::new();
+        for name in names {
+            let Ok(meta) = std::fs::read(dir.join(&name)) else {
+                continue;
+            };
+            let Ok(meta) = serde_json::from_slice::<serde_json::Value>(&meta) else {
+                continue;
+            };
+            if meta["auth_user"].as_str() != Some(user) {
+                continue;
+            }
+            let Some(eml) = meta["eml"].as_str() else {
+                continue;
+            };
+            // The .json is written first: wait for its .eml.
+            let path = dir.join(eml);
+            for _ in 0..50 {
+                if path.exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            if let Ok(bytes) = std::fs::read(&path) {
+                out.push((meta, bytes));
+            }
+        }
+        out
+    }
+
     /// The CalDAV base URL with its `{user}` placeholder.
     pub fn caldav_url(&self) -> &str {
         self.var("STACK_CALDAV_URL")
