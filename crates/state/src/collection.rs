@@ -30,9 +30,27 @@ pub struct MailState {
     /// UIDs on the device that left the filter window.
     #[serde(default)]
     pub pending_soft_delete: RangeSet,
+    /// Drafts replaced by a newer version (IMAP cannot change a message in place): the UID in
+    /// the ServerId the device holds -> the UID of the current version, so that the device's
+    /// id stays the same.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub aliases: std::collections::BTreeMap<u32, u32>,
 }
 
 impl MailState {
+    /// The message a ServerId's UID stands for now.
+    pub fn current_uid(&self, device_uid: u32) -> u32 {
+        self.aliases.get(&device_uid).copied().unwrap_or(device_uid)
+    }
+
+    /// The UID the device knows a message by.
+    pub fn device_uid(&self, current: u32) -> u32 {
+        self.aliases
+            .iter()
+            .find(|(_, c)| **c == current)
+            .map_or(current, |(d, _)| *d)
+    }
+
     pub fn has_pending(&self) -> bool {
         !(self.pending_add.is_empty()
             && self.pending_change.is_empty()

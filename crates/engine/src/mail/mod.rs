@@ -3,6 +3,7 @@
 
 pub mod attachment;
 pub mod backend;
+mod drafts;
 pub mod estimate;
 pub mod folder_ops;
 pub mod folders;
@@ -33,9 +34,10 @@ use crate::EngineError;
 
 /// Runs one mail command against the user's mail store. Malformed requests get the
 /// command's own status; only an unavailable upstream or store is an error.
-pub async fn dispatch<B: MailBackend>(
+pub async fn dispatch<B: MailBackend, O: send::Outbox>(
     ctx: &MailContext<'_>,
     backend: &mut B,
+    outbox: &mut O,
     command: Command,
     body: Option<&Element>,
 ) -> Result<Reply, EngineError> {
@@ -135,7 +137,7 @@ pub async fn dispatch<B: MailBackend>(
             None => FolderDeleteResponse::error(FolderOpStatus::BadRequest).to_element(),
         },
         Command::Sync => match (body, parse(command, body, SyncRequest::from_element)) {
-            (_, Some(req)) => sync::sync(ctx, backend, &req)
+            (_, Some(req)) => sync::sync(ctx, backend, outbox, &req)
                 .await?
                 .into_element(ctx.version),
             (Some(_), None) => {
@@ -275,6 +277,9 @@ pub struct MailContext<'a> {
     pub now: i64,
     /// The client accepts `application/vnd.ms-sync.multipart` (MS-ASAcceptMultiPart: T).
     pub accept_multipart: bool,
+    /// Who the user may send as (drafts get their From from it, and a draft sent from Sync
+    /// is checked against it); None where nothing is sent.
+    pub identity: Option<&'a send::Identity>,
 }
 
 /// A mail command's answer: a document, or a document with an attachment streamed into it.

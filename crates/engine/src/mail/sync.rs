@@ -19,22 +19,27 @@ use std::sync::Mutex;
 
 use eas::email::Flag as EasFlag;
 
+use super::drafts;
 use super::items::{self, BodyChoice};
 use super::read_ahead::ReadAheadPlan;
+use super::send::Outbox;
 use super::{MailContext, blocking, ids};
 use crate::EngineError;
+use eas::draft::DraftEmail;
 
 /// WindowSize when the client gives none (MS-ASCMD 2.2.3.199).
 const DEFAULT_WINDOW: u32 = 100;
 
-pub async fn sync<B: MailBackend>(
+pub async fn sync<B: MailBackend, O: Outbox>(
     ctx: &MailContext<'_>,
     backend: &mut B,
+    outbox: &mut O,
     req: &SyncRequest,
 ) -> Result<SyncResponse, EngineError> {
     let user = ctx.device.user.clone();
     let folders = blocking(ctx.store, move |s| Ok(s.user_folders(&user)?)).await?;
     let trash = super::special_mailbox(ctx, FolderType::DeletedItems).await?;
+    let drafts = super::special_mailbox(ctx, FolderType::Drafts).await?;
     let mut out = Vec::new();
     let mut writes: Vec<(String, Option<CollectionRecord>)> = Vec::new();
     // (collection, UIDVALIDITY, uid, detail) of device Flag changes.
@@ -81,6 +86,9 @@ pub async fn sync<B: MailBackend>(
             cid: &cid,
             mailbox,
             trash: trash.as_deref(),
+            // Drafts from the device are EAS 16.0+ (MS-ASEMAIL 3.1.5.4).
+            drafts: ctx.version >= eas::ProtocolVersion::V16_0
+                && drafts.as_deref() == Some(mailbox.as_str()),
             window,
             details,
             flag_writes: Mutex::new(Vec::new()),
@@ -88,7 +96,7 @@ pub async fn sync<B: MailBackend>(
             // which the others would wait for.
             reads_ahead: n + 1 == req.collections.len(),
         };
-        let (resp, write) = match one.run(backend, record).await {
+        let (resp, write) = match one.run(backend, outbox, record).await {
             Ok(r) => r,
             Err(EngineError::Unavailable(why)) if why == NO_MAILBOX => {
                 (status_only(coll, SyncStatus::FolderHierarchyChanged), None)
@@ -205,6 +213,8 @@ struct One<'a> {
     cid: &'a str,
     mailbox: &'a str,
     trash: Option<&'a str>,
+    /// This is the Drafts folder, and the device may add and change drafts.
+    drafts: bool,
     window: u32,
     /// Flag details kept for this collection's messages.
     details: items::FlagDetails,
@@ -244,9 +254,10 @@ impl One<'_> {
         }
     }
 
-    async fn run<B: MailBackend>(
+    async fn run<B: MailBackend, O: Outbox>(
         &self,
         backend: &mut B,
+        outbox: &mut O,
         record: Option<CollectionRecord>,
     ) -> Result<Outcome, EngineError> {
         let requested: Option<u32> = if self.coll.sync_key.is_initial() {
@@ -256,7 +267,7 @@ impl One<'_> {
         };
         match (requested, record) {
             (Some(0), record) => self.initial(backend, record).await,
-            (Some(k), Some(rec)) if k == rec.key => self.step(backend, rec).await,
+            (Some(k), Some(rec)) if k == rec.key => self.step(backend, outbox, rec).await,
             (Some(k), Some(rec)) if rec.previous.as_ref().is_some_and(|p| p.0 == k) => {
                 self.replay(backend, rec).await
             }
@@ -301,9 +312,10 @@ impl One<'_> {
         Ok((self.respond(new_key, SyncStatus::Success), Some(Some(rec))))
     }
 
-    async fn step<B: MailBackend>(
+    async fn step<B: MailBackend, O: Outbox>(
         &self,
         backend: &mut B,
+        outbox: &mut O,
         rec: CollectionRecord,
     ) -> Result<Outcome, EngineError> {
         let mut mail = rec.mail.clone();
@@ -340,7 +352,7 @@ impl One<'_> {
 
         let mut batch = SentBatch::default();
         let mut responses = Vec::new();
-        self.apply_commands(backend, &mut mail, &mut batch, &mut responses)
+        self.apply_commands(backend, outbox, &mut mail, &mut batch, &mut responses)
             .await?;
 
         let mut commands = Vec::new();
@@ -408,6 +420,35 @@ impl One<'_> {
         })
     }
 
+    /// The ServerId the device knows message `uid` by (a replaced draft keeps its first id).
+    fn sid(&self, mail: &MailState, uid: u32) -> String {
+        ids::server_id(self.cid, mail.device_uid(uid))
+    }
+
+    /// A draft whose content the device changed (or sends): saved as its new version.
+    async fn change_draft<B: MailBackend, O: Outbox>(
+        &self,
+        backend: &mut B,
+        outbox: &mut O,
+        mail: &mut MailState,
+        server_id: &str,
+        draft: &DraftEmail,
+    ) -> Result<(SyncStatus, eas::sync::ResponseData), EngineError> {
+        let Some(device_uid) = ids::parse_server_id(self.cid, server_id) else {
+            return Ok((SyncStatus::ObjectNotFound, Default::default()));
+        };
+        let folder = drafts::Folder {
+            cid: self.cid,
+            mailbox: self.mailbox,
+        };
+        let o = drafts::change(self.ctx, backend, outbox, &folder, mail, device_uid, draft).await?;
+        if o.status == SyncStatus::Success && draft.send {
+            // Sent and gone from Drafts: the device gets the Delete with the next Sync.
+            mail.pending_delete.insert(device_uid);
+        }
+        Ok((o.status, o.data))
+    }
+
     /// The device did not get our last answer: send the same items under the same key.
     async fn replay<B: MailBackend>(
         &self,
@@ -421,19 +462,19 @@ impl One<'_> {
         let mut commands = Vec::new();
         for uid in batch.deletes.iter() {
             commands.push(ServerCommand::Delete {
-                server_id: ids::server_id(self.cid, *uid),
+                server_id: self.sid(&rec.mail, *uid),
             });
         }
         for uid in batch.soft_deletes.iter() {
             commands.push(ServerCommand::SoftDelete {
-                server_id: ids::server_id(self.cid, *uid),
+                server_id: self.sid(&rec.mail, *uid),
             });
         }
-        commands.extend(self.changes(backend, &batch.changes).await?.0);
+        commands.extend(self.changes(backend, &rec.mail, &batch.changes).await?.0);
         commands.extend(self.adds(backend, &batch.adds, None, None).await?.0);
         let mut responses = Vec::new();
         for r in &batch.responses {
-            responses.push(self.stored_response(backend, r).await?);
+            responses.push(self.stored_response(backend, &rec.mail, r).await?);
         }
         let mut r = self.respond(rec.key, SyncStatus::Success);
         r.more_available = batch.more_available;
@@ -445,6 +486,7 @@ impl One<'_> {
     async fn stored_response<B: MailBackend>(
         &self,
         backend: &mut B,
+        mail: &MailState,
         r: &StoredResponse,
     ) -> Result<ClientResponse, EngineError> {
         let status = |code: u16| SyncStatus::from_code(code).unwrap_or(SyncStatus::ServerError);
@@ -472,15 +514,16 @@ impl One<'_> {
                 server_id: server_id.clone(),
                 status: status(*s),
             },
-            StoredResponse::Fetch { server_id, .. } => self.fetch(backend, server_id).await?,
+            StoredResponse::Fetch { server_id, .. } => self.fetch(backend, mail, server_id).await?,
         })
     }
 
     /// Applies the client's Add/Change/Delete/Fetch. A change to an item that is gone gets
     /// its own status; only an unavailable server fails the request.
-    async fn apply_commands<B: MailBackend>(
+    async fn apply_commands<B: MailBackend, O: Outbox>(
         &self,
         backend: &mut B,
+        outbox: &mut O,
         mail: &mut MailState,
         batch: &mut SentBatch,
         responses: &mut Vec<ClientResponse>,
@@ -491,6 +534,31 @@ impl One<'_> {
                     server_id,
                     application_data,
                 } => {
+                    if self.drafts
+                        && let Ok(draft) = DraftEmail::from_application_data(application_data)
+                        && drafts::changes_content(&draft)
+                    {
+                        let status = self
+                            .change_draft(backend, outbox, mail, server_id, &draft)
+                            .await?;
+                        batch.responses.push(StoredResponse::Change {
+                            server_id: server_id.clone(),
+                            status: status.0.code(),
+                        });
+                        responses.push(if status.1.is_empty() {
+                            ClientResponse::Change {
+                                server_id: server_id.clone(),
+                                status: status.0,
+                            }
+                        } else {
+                            ClientResponse::ChangeWithData {
+                                server_id: server_id.clone(),
+                                status: status.0,
+                                data: status.1,
+                            }
+                        });
+                        continue;
+                    }
                     let status = self
                         .change(backend, mail, server_id, application_data)
                         .await?;
@@ -519,25 +587,52 @@ impl One<'_> {
                     }
                 }
                 ClientCommand::Fetch { server_id } => {
-                    let r = self.fetch(backend, server_id).await?;
+                    let r = self.fetch(backend, mail, server_id).await?;
                     batch.responses.push(StoredResponse::Fetch {
                         server_id: server_id.clone(),
                         status: 1,
                     });
                     responses.push(r);
                 }
-                ClientCommand::Add { client_id, .. } => {
-                    // Mail items are created by sending (SendMail) or, from 16.0, as drafts;
-                    // neither is served by Sync yet.
+                ClientCommand::Add {
+                    client_id,
+                    application_data,
+                    ..
+                } => {
+                    // Mail items are created by sending (SendMail) or, from 16.0, as drafts.
+                    let outcome = match DraftEmail::from_application_data(application_data) {
+                        Ok(draft) if self.drafts => {
+                            let folder = drafts::Folder {
+                                cid: self.cid,
+                                mailbox: self.mailbox,
+                            };
+                            drafts::add(self.ctx, backend, outbox, &folder, mail, &draft).await?
+                        }
+                        _ => drafts::Outcome {
+                            status: SyncStatus::ConversionError,
+                            uid: None,
+                            data: Default::default(),
+                        },
+                    };
+                    let server_id = outcome.uid.map(|u| ids::server_id(self.cid, u));
                     batch.responses.push(StoredResponse::Add {
                         client_id: client_id.clone(),
-                        server_id: None,
-                        status: SyncStatus::ConversionError.code(),
+                        server_id: server_id.clone(),
+                        status: outcome.status.code(),
                     });
-                    responses.push(ClientResponse::Add {
-                        client_id: client_id.clone(),
-                        server_id: None,
-                        status: SyncStatus::ConversionError,
+                    responses.push(if outcome.data.is_empty() {
+                        ClientResponse::Add {
+                            client_id: client_id.clone(),
+                            server_id,
+                            status: outcome.status,
+                        }
+                    } else {
+                        ClientResponse::AddWithData {
+                            client_id: client_id.clone(),
+                            server_id,
+                            status: outcome.status,
+                            data: outcome.data,
+                        }
                     });
                 }
             }
@@ -555,6 +650,7 @@ impl One<'_> {
         let Some(uid) = ids::parse_server_id(self.cid, server_id) else {
             return Ok(SyncStatus::ObjectNotFound);
         };
+        let uid = mail.current_uid(uid);
         let Ok(change) = EmailChange::from_application_data(data) else {
             return Ok(SyncStatus::ProtocolError);
         };
@@ -587,9 +683,11 @@ impl One<'_> {
         mail: &mut MailState,
         server_id: &str,
     ) -> Result<SyncStatus, EngineError> {
-        let Some(uid) = ids::parse_server_id(self.cid, server_id) else {
+        let Some(device_uid) = ids::parse_server_id(self.cid, server_id) else {
             return Ok(SyncStatus::ObjectNotFound);
         };
+        let uid = mail.current_uid(device_uid);
+        mail.aliases.remove(&device_uid);
         let exists = backend.flags(&[uid]).await?.iter().any(|f| f.uid == uid);
         forget(mail, uid);
         if !exists {
@@ -611,6 +709,7 @@ impl One<'_> {
     async fn fetch<B: MailBackend>(
         &self,
         backend: &mut B,
+        mail: &MailState,
         server_id: &str,
     ) -> Result<ClientResponse, EngineError> {
         let missing = ClientResponse::Fetch {
@@ -621,6 +720,7 @@ impl One<'_> {
         let Some(uid) = ids::parse_server_id(self.cid, server_id) else {
             return Ok(missing);
         };
+        let uid = mail.current_uid(uid);
         let choice = BodyChoice::for_fetch(items::email_options(self.options));
         let built = items::build(
             self.ctx.version,
@@ -656,8 +756,9 @@ impl One<'_> {
             mail.pending_delete.remove(*uid);
             mail.have.remove(*uid);
             commands.push(ServerCommand::Delete {
-                server_id: ids::server_id(self.cid, *uid),
+                server_id: self.sid(mail, *uid),
             });
+            mail.aliases.retain(|_, current| current != uid);
         }
         budget -= deletes.len();
         batch.deletes = deletes;
@@ -667,8 +768,9 @@ impl One<'_> {
             mail.pending_soft_delete.remove(*uid);
             mail.have.remove(*uid);
             commands.push(ServerCommand::SoftDelete {
-                server_id: ids::server_id(self.cid, *uid),
+                server_id: self.sid(mail, *uid),
             });
+            mail.aliases.retain(|_, current| current != uid);
         }
         budget -= soft.len();
         batch.soft_deletes = soft;
@@ -677,7 +779,7 @@ impl One<'_> {
         for uid in &changes {
             mail.pending_change.remove(*uid);
         }
-        let (cmds, found) = self.changes(backend, &changes).await?;
+        let (cmds, found) = self.changes(backend, mail, &changes).await?;
         for uid in &changes {
             if !found.contains(uid) {
                 // Gone since: tell the device next time.
@@ -707,6 +809,7 @@ impl One<'_> {
     async fn changes<B: MailBackend>(
         &self,
         backend: &mut B,
+        mail: &MailState,
         uids: &[u32],
     ) -> Result<(Vec<ServerCommand>, Vec<u32>), EngineError> {
         if uids.is_empty() {
@@ -718,7 +821,7 @@ impl One<'_> {
         for f in flags {
             found.push(f.uid);
             commands.push(ServerCommand::Change {
-                server_id: ids::server_id(self.cid, f.uid),
+                server_id: self.sid(mail, f.uid),
                 application_data: items::change_data(
                     self.ctx.version,
                     &f.flags,

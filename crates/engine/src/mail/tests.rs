@@ -53,6 +53,7 @@ impl World {
             config: &self.config,
             now: NOW,
             accept_multipart: false,
+            identity: None,
         }
     }
 
@@ -67,6 +68,7 @@ impl World {
             config: &self.config,
             now: NOW,
             accept_multipart: false,
+            identity: None,
         };
         hierarchy::folder_sync(&ctx, &mut self.mem, &req)
             .await
@@ -99,8 +101,11 @@ impl World {
             config: &self.config,
             now: NOW,
             accept_multipart: false,
+            identity: None,
         };
-        let mut resp = sync::sync(&ctx, &mut self.mem, &req).await.unwrap();
+        let mut resp = sync::sync(&ctx, &mut self.mem, &mut send::NoOutbox, &req)
+            .await
+            .unwrap();
         resp.collections.remove(0)
     }
 
@@ -129,9 +134,12 @@ impl World {
             config: &self.config,
             now: NOW,
             accept_multipart: false,
+            identity: None,
         };
         let mut backend = read_ahead::WithReadAhead::new(&mut self.mem, ahead);
-        let mut resp = sync::sync(&ctx, &mut backend, &req).await.unwrap();
+        let mut resp = sync::sync(&ctx, &mut backend, &mut send::NoOutbox, &req)
+            .await
+            .unwrap();
         resp.collections.remove(0)
     }
 
@@ -794,4 +802,269 @@ async fn without_condstore_nothing_is_read_ahead() {
     let inbox = w.id("Inbox").await;
     w.sync_key(&inbox, "0", 5).await;
     assert!(w.mem.read_ahead.is_empty());
+}
+
+// Drafts from the device (16.0+).
+
+mod drafts {
+    use super::*;
+    use crate::mail::send::{Envelope, Identity, Outbox, SubmitError};
+    use eas::airsyncbase::BodyType;
+    use eas::draft::{AttachmentAdd, DraftBody, DraftEmail};
+    use eas::sync::ClientResponse;
+    use tokio::io::{AsyncRead, AsyncReadExt};
+
+    #[derive(Default)]
+    struct Recorder {
+        sent: Vec<(Envelope, Vec<u8>)>,
+    }
+
+    impl Outbox for Recorder {
+        async fn submit<R: AsyncRead + Unpin + Send>(
+            &mut self,
+            envelope: &Envelope,
+            _len: u64,
+            mut message: R,
+        ) -> Result<(), SubmitError> {
+            let mut b = Vec::new();
+            message
+                .read_to_end(&mut b)
+                .await
+                .map_err(|e| SubmitError::Temporary(e.to_string()))?;
+            self.sent.push((envelope.clone(), b));
+            Ok(())
+        }
+    }
+
+    async fn sync_with(
+        w: &mut World,
+        out: &mut Recorder,
+        coll: SyncCollectionRequest,
+    ) -> SyncCollectionResponse {
+        let identity = Identity {
+            addresses: vec!["alice@example.test".into()],
+        };
+        let req = SyncRequest {
+            collections: vec![coll],
+            wait: None,
+            heartbeat_interval: None,
+            window_size: None,
+            partial: false,
+        };
+        let ctx = MailContext {
+            store: &w.store,
+            device: &w.device,
+            version: ProtocolVersion::V16_1,
+            config: &w.config,
+            now: NOW,
+            accept_multipart: false,
+            identity: Some(&identity),
+        };
+        let mut resp = sync::sync(&ctx, &mut w.mem, out, &req).await.unwrap();
+        resp.collections.remove(0)
+    }
+
+    fn draft() -> DraftEmail {
+        DraftEmail {
+            to: Some("bob@example.test".into()),
+            subject: Some("Draft one".into()),
+            body: Some(DraftBody {
+                body_type: BodyType::Plain,
+                data: "First words.".into(),
+            }),
+            attachments_add: vec![AttachmentAdd {
+                client_id: "att-1".into(),
+                display_name: "notes.txt".into(),
+                content_type: Some("text/plain".into()),
+                content: b"attached notes".to_vec(),
+                method: 1,
+                content_id: None,
+                content_location: None,
+                is_inline: false,
+            }],
+            ..DraftEmail::default()
+        }
+    }
+
+    /// A Drafts folder synced to a key; (collection id, key).
+    async fn drafts_folder(w: &mut World) -> (String, String) {
+        let id = w.id("Drafts").await;
+        let r = w.sync_key(&id, "0", 100).await;
+        (id, r.sync_key.as_str().to_owned())
+    }
+
+    fn with(id: &str, key: &str, command: ClientCommand) -> SyncCollectionRequest {
+        let mut c =
+            SyncCollectionRequest::new(SyncKey::new(key).unwrap(), CollectionId::new(id).unwrap());
+        c.commands = vec![command];
+        c
+    }
+
+    async fn add_draft(w: &mut World, out: &mut Recorder) -> (String, SyncCollectionResponse) {
+        let (id, key) = drafts_folder(w).await;
+        let add = ClientCommand::Add {
+            client_id: "d1".into(),
+            class: None,
+            application_data: draft().to_application_data(),
+        };
+        let r = sync_with(w, out, with(&id, &key, add)).await;
+        (id, r)
+    }
+
+    fn drafts_box(w: &World) -> Vec<(u32, String, Vec<Flag>)> {
+        w.mem.boxes["Drafts"]
+            .messages
+            .iter()
+            .map(|(u, m)| {
+                (
+                    *u,
+                    String::from_utf8_lossy(&m.raw).into_owned(),
+                    m.flags.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_draft_added_in_drafts_becomes_a_draft_message_with_its_attachment() {
+        let mut w = world();
+        let mut out = Recorder::default();
+        let (id, r) = add_draft(&mut w, &mut out).await;
+        let [
+            ClientResponse::AddWithData {
+                server_id: Some(sid),
+                status,
+                data,
+                ..
+            },
+        ] = r.responses.as_slice()
+        else {
+            panic!("{:?}", r.responses);
+        };
+        assert_eq!(*status, SyncStatus::Success);
+        let stored = drafts_box(&w);
+        assert_eq!(stored.len(), 1);
+        assert_eq!(*sid, format!("{id}:{}", stored[0].0));
+        assert!(
+            stored[0].1.contains("Subject: Draft one"),
+            "{}",
+            stored[0].1
+        );
+        assert!(stored[0].1.contains("notes.txt"));
+        assert!(stored[0].2.contains(&Flag::Draft));
+        assert_eq!(data.attachments.len(), 1);
+        assert_eq!(data.attachments[0].client_id, "att-1");
+        assert!(
+            data.attachments[0]
+                .file_reference
+                .starts_with(&format!("{sid}:"))
+        );
+        // Not sent back to the device that made it.
+        let next = w.sync_key(&id, r.sync_key.as_str(), 100).await;
+        assert!(adds(&next).is_empty(), "{next:?}");
+    }
+
+    #[tokio::test]
+    async fn a_changed_draft_is_replaced_and_keeps_its_server_id() {
+        let mut w = world();
+        let mut out = Recorder::default();
+        let (id, r) = add_draft(&mut w, &mut out).await;
+        let sid = match &r.responses[0] {
+            ClientResponse::AddWithData {
+                server_id: Some(s), ..
+            } => s.clone(),
+            other => panic!("{other:?}"),
+        };
+        let change = ClientCommand::Change {
+            server_id: sid.clone(),
+            application_data: DraftEmail {
+                subject: Some("Draft two".into()),
+                ..DraftEmail::default()
+            }
+            .to_application_data(),
+        };
+        let r2 = sync_with(&mut w, &mut out, with(&id, r.sync_key.as_str(), change)).await;
+        assert!(
+            r2.responses
+                .iter()
+                .all(|r| !matches!(r, ClientResponse::Change { status, .. } if *status != SyncStatus::Success)),
+            "{r2:?}"
+        );
+        let stored = drafts_box(&w);
+        assert_eq!(stored.len(), 1, "the old version is gone");
+        assert!(stored[0].1.contains("Subject: Draft two"));
+        assert!(stored[0].1.contains("First words."), "the body is kept");
+        assert!(stored[0].1.contains("notes.txt"), "the attachment is kept");
+        assert_ne!(format!("{id}:{}", stored[0].0), sid);
+        // The device sees neither a Delete nor an Add for it.
+        let next = w.sync_key(&id, r2.sync_key.as_str(), 100).await;
+        assert!(
+            kinds(&next).iter().all(|(k, _)| *k == "change"),
+            "{:?}",
+            kinds(&next)
+        );
+        // And its ServerId still reaches the draft.
+        let del = ClientCommand::Delete { server_id: sid };
+        let key = next.sync_key.as_str().to_owned();
+        sync_with(&mut w, &mut out, with(&id, &key, del)).await;
+        assert!(drafts_box(&w).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_draft_sent_from_sync_is_submitted_filed_in_sent_and_deleted_from_drafts() {
+        let mut w = world();
+        let mut out = Recorder::default();
+        let (id, r) = add_draft(&mut w, &mut out).await;
+        let sid = match &r.responses[0] {
+            ClientResponse::AddWithData {
+                server_id: Some(s), ..
+            } => s.clone(),
+            other => panic!("{other:?}"),
+        };
+        let send = ClientCommand::Change {
+            server_id: sid.clone(),
+            application_data: DraftEmail {
+                send: true,
+                ..DraftEmail::default()
+            }
+            .to_application_data(),
+        };
+        let sent = sync_with(&mut w, &mut out, with(&id, r.sync_key.as_str(), send)).await;
+        assert_eq!(out.sent.len(), 1);
+        assert_eq!(out.sent[0].0.rcpt_to, ["bob@example.test"]);
+        assert!(String::from_utf8_lossy(&out.sent[0].1).contains("notes.txt"));
+        assert!(drafts_box(&w).is_empty());
+        assert_eq!(w.mem.boxes["Sent"].messages.len(), 1);
+        // The device's draft goes away with this answer (or the next).
+        let next = w.sync_key(&id, sent.sync_key.as_str(), 100).await;
+        let mut seen = kinds(&sent);
+        seen.extend(kinds(&next));
+        assert_eq!(seen, [("delete", sid)]);
+    }
+
+    #[tokio::test]
+    async fn an_add_outside_drafts_is_refused_with_status_6() {
+        let mut w = world();
+        let mut out = Recorder::default();
+        let inbox = w.id("Inbox").await;
+        let r = w.sync_key(&inbox, "0", 100).await;
+        let add = ClientCommand::Add {
+            client_id: "x".into(),
+            class: None,
+            application_data: draft().to_application_data(),
+        };
+        let r = sync_with(&mut w, &mut out, with(&inbox, r.sync_key.as_str(), add)).await;
+        assert!(
+            matches!(
+                r.responses.as_slice(),
+                [ClientResponse::Add {
+                    status: SyncStatus::ConversionError,
+                    ..
+                }]
+            ),
+            "{:?}",
+            r.responses
+        );
+        assert!(w.mem.boxes["INBOX"].messages.is_empty());
+    }
 }

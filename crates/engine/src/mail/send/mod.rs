@@ -15,7 +15,8 @@ mod stream;
 mod tests;
 
 pub use original::Located;
-pub use outbox::{Envelope, Outbox, SubmitError};
+pub(crate) use original::read as read_original;
+pub use outbox::{Envelope, NoOutbox, Outbox, SubmitError};
 
 use convert::mail::outgoing::{self as out, Composed, OutgoingError, Piece, Smart};
 use eas::CommonStatus;
@@ -152,7 +153,7 @@ pub async fn compose_mail<B: MailBackend, O: Outbox>(
         rcpt_to: outgoing.recipients(),
     };
     let sent_box = if req.save_in_sent_items && config.save_in_sent {
-        super::special_mailbox(ctx, eas::FolderType::SentItems).await?
+        sent_mailbox(ctx, backend).await?
     } else {
         None
     };
@@ -257,6 +258,22 @@ pub async fn compose_mail<B: MailBackend, O: Outbox>(
         }
     }
     Ok(Reply::Empty)
+}
+
+/// Sent Items: from the device's folder list, or from the mail server's when the device has
+/// not run FolderSync (a device may send first).
+async fn sent_mailbox<B: MailBackend>(
+    ctx: &MailContext<'_>,
+    backend: &mut B,
+) -> Result<Option<String>, EngineError> {
+    if let Some(m) = super::special_mailbox(ctx, eas::FolderType::SentItems).await? {
+        return Ok(Some(m));
+    }
+    let folders = super::hierarchy::current_folders(ctx, backend).await?;
+    Ok(folders
+        .into_iter()
+        .find(|f| f.folder_type == eas::FolderType::SentItems)
+        .map(|f| f.mailbox.name))
 }
 
 /// The envelope sender: the From the device wrote if the user may send as it, else none

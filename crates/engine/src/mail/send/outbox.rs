@@ -39,3 +39,19 @@ pub trait Outbox: Send {
         message: R,
     ) -> impl Future<Output = Result<(), SubmitError>> + Send;
 }
+
+/// Where no submission server is configured: every submission is refused for now.
+pub struct NoOutbox;
+
+impl Outbox for NoOutbox {
+    async fn submit<R: AsyncRead + Unpin + Send>(
+        &mut self,
+        _envelope: &Envelope,
+        _len: u64,
+        _message: R,
+    ) -> Result<(), SubmitError> {
+        Err(SubmitError::Temporary(
+            "no submission server is configured".into(),
+        ))
+    }
+}

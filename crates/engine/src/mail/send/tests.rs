@@ -80,6 +80,7 @@ async fn run(w: &mut World, out: &mut Recorder, req: &ComposeMailRequest) -> Rep
         config: &w.config,
         now: crate::mail::tests::NOW,
         accept_multipart: false,
+        identity: None,
     };
     compose_mail(&ctx, &mut w.mem, out, &identity(), req)
         .await
@@ -179,6 +180,7 @@ async fn a_temporary_failure_is_unavailable_and_the_retry_is_submitted() {
         config: &w.config,
         now: crate::mail::tests::NOW,
         accept_multipart: false,
+        identity: None,
     };
     let r = compose_mail(&ctx, &mut w.mem, &mut out, &identity(), &req).await;
     assert!(matches!(r, Err(EngineError::Unavailable(_))), "{r:?}");
@@ -293,4 +295,25 @@ async fn a_smart_reply_to_an_unknown_item_gets_status_150() {
         "{reply:?}"
     );
     assert!(out.sent.is_empty());
+}
+
+#[tokio::test]
+async fn a_device_that_never_ran_folder_sync_still_gets_its_sent_copy() {
+    let mut w = world();
+    let mut out = Recorder::default();
+    let req = request(ComposeKind::SendMail, "c1", mime(ME, ""));
+    let ctx = MailContext {
+        store: &w.store,
+        device: &w.device,
+        version: ProtocolVersion::V16_1,
+        config: &w.config,
+        now: crate::mail::tests::NOW,
+        accept_multipart: false,
+        identity: None,
+    };
+    let reply = compose_mail(&ctx, &mut w.mem, &mut out, &identity(), &req)
+        .await
+        .unwrap();
+    assert!(matches!(reply, Reply::Empty));
+    assert_eq!(sent_box(&w).len(), 1);
 }
