@@ -49,3 +49,28 @@ def test_send_mail_with_the_same_client_id_twice_sends_once(account):
     account.eas.send_mail(msg, client_id="same-id-1")
     account.eas.send_mail(msg, client_id="same-id-1")
     assert len(submitted_by(account.user)) == 1
+
+
+def test_create_email_draft_stores_a_draft_message_in_drafts(account):
+    from pyactivesync import FolderType
+
+    drafts = account.folder(FolderType.DRAFTS)
+    first = account.eas.sync_folder(drafts.id)
+    msg = EmailMessage()
+    msg["From"] = f"{account.user}@example.org"
+    msg["To"] = "bob@example.net"
+    msg["Subject"] = "Unfinished"
+    msg.set_content("Half a thought.\n")
+    msg.add_attachment(b"\x00\x01binary", maintype="application", subtype="octet-stream",
+                       filename="data.bin")
+    r = account.eas.create_email_draft(drafts.id, first.sync_key, msg)
+    assert str(r.status) == "1", r
+    assert r.server_id
+    uids = account.imap.uids("Drafts")
+    assert len(uids) == 1
+    assert "\\Draft" in account.imap.flags("Drafts", uids[0])
+    raw = account.imap.fetch_raw("Drafts", uids[0])
+    assert b"Subject: Unfinished" in raw and b"data.bin" in raw
+    # The device that made it does not get it back as new.
+    again = account.eas.sync_folder(drafts.id, r.sync_key)
+    assert again.added == []

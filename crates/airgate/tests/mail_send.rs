@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 
 use eas_test_client::docs::{self, SyncOpts};
 use eas_test_client::tags::{airsync as a, composemail as cm};
-use eas_test_client::{Airgate, Client, Element, ElementExt, Imap, Stack, device_id, serde_json};
+use eas_test_client::{
+    Airgate, Client, Element, ElementExt, Imap, Response, Stack, device_id, serde_json,
+};
 
 fn airgate() -> &'static Airgate {
     static AIRGATE: OnceLock<Airgate> = OnceLock::new();
@@ -347,4 +349,141 @@ async fn with_the_smtp_server_down_the_device_is_told_to_retry_and_nothing_is_fi
     assert!(r.header("retry-after").is_some());
     assert!(s.sent_copies().is_empty());
     let _ = &s.password;
+}
+
+// Drafts from a 16.1 device.
+
+use eas_test_client::tags::{airsyncbase as asb, email as em, email2 as em2};
+
+fn draft_data(subject: &str, with_attachment: bool) -> Element {
+    let mut d = Element::new(a::APPLICATION_DATA)
+        .child(Element::with_text(em::TO, "bob@example.net"))
+        .child(Element::with_text(em::SUBJECT, subject))
+        .child(
+            Element::new(asb::BODY)
+                .child(Element::with_text(asb::TYPE, "1"))
+                .child(Element::with_text(asb::DATA, "Draft text.")),
+        );
+    if with_attachment {
+        d = d.child(
+            Element::new(asb::ATTACHMENTS).child(
+                Element::new(asb::ADD)
+                    .child(Element::with_text(asb::CLIENT_ID, "att-1"))
+                    .child(Element::with_text(asb::CONTENT_TYPE, "text/plain"))
+                    .child(Element::with_opaque(
+                        asb::CONTENT,
+                        b"attached text".to_vec(),
+                    ))
+                    .child(Element::with_text(asb::DISPLAY_NAME, "notes.txt"))
+                    .child(Element::with_text(asb::METHOD, "1")),
+            ),
+        );
+    }
+    d
+}
+
+async fn drafts_sync(s: &Setup, cid: &str, key: &str, commands: Vec<Element>) -> Response {
+    let doc = docs::sync_multi(vec![docs::sync_collection_request(
+        cid,
+        key,
+        None,
+        &SyncOpts::default(),
+        commands,
+    )]);
+    let r = s.c.post("Sync", &doc).await;
+    r.assert_status(200);
+    r
+}
+
+fn key_of(r: &Response) -> String {
+    r.doc()
+        .text_at(&[a::COLLECTIONS, a::COLLECTION, a::SYNC_KEY])
+        .unwrap_or_else(|| panic!("no key: {r:?}"))
+}
+
+#[tokio::test]
+async fn a_draft_is_saved_changed_under_the_same_id_and_sent_from_drafts() {
+    let mut s = Setup::new("sm-draft", "16.1").await;
+    let drafts = s.folder_of_type(3);
+    let r = drafts_sync(&s, &drafts, "0", Vec::new()).await;
+    let key = key_of(&r);
+
+    // Add: a draft message with \Draft, its ServerId and the attachment's FileReference.
+    let add = Element::new(a::ADD)
+        .child(Element::with_text(a::CLIENT_ID, "d-1"))
+        .child(draft_data("First draft", true));
+    let r = drafts_sync(&s, &drafts, &key, vec![add]).await;
+    let resp = r
+        .doc()
+        .at(&[a::COLLECTIONS, a::COLLECTION, a::RESPONSES, a::ADD])
+        .unwrap_or_else(|| panic!("{r:?}"))
+        .clone();
+    assert_eq!(resp.text_at(&[a::STATUS]).as_deref(), Some("1"), "{r:?}");
+    let sid = resp.text_at(&[a::SERVER_ID]).unwrap();
+    let reference = resp
+        .text_at(&[
+            a::APPLICATION_DATA,
+            asb::ATTACHMENTS,
+            asb::ATTACHMENT,
+            asb::FILE_REFERENCE,
+        ])
+        .unwrap_or_else(|| panic!("{r:?}"));
+    assert!(reference.starts_with(&format!("{sid}:")), "{reference}");
+    let uids = s.imap.uids("Drafts");
+    assert_eq!(uids.len(), 1);
+    assert!(
+        s.imap
+            .flags("Drafts", uids[0])
+            .iter()
+            .any(|f| f == "\\Draft")
+    );
+    let raw = String::from_utf8_lossy(&s.imap.fetch_raw("Drafts", uids[0])).into_owned();
+    assert!(
+        raw.contains("First draft") && raw.contains("notes.txt"),
+        "{raw}"
+    );
+    let key = key_of(&r);
+
+    // Change: a new version under the same ServerId, the attachment kept.
+    let change = Element::new(a::CHANGE)
+        .child(Element::with_text(a::SERVER_ID, &sid))
+        .child(
+            Element::new(a::APPLICATION_DATA)
+                .child(Element::with_text(em::SUBJECT, "Second draft")),
+        );
+    let r = drafts_sync(&s, &drafts, &key, vec![change]).await;
+    let key = key_of(&r);
+    let uids = s.imap.uids("Drafts");
+    assert_eq!(uids.len(), 1, "the old version is expunged");
+    let raw = String::from_utf8_lossy(&s.imap.fetch_raw("Drafts", uids[0])).into_owned();
+    assert!(
+        raw.contains("Second draft") && raw.contains("notes.txt"),
+        "{raw}"
+    );
+    let r = drafts_sync(&s, &drafts, &key, Vec::new()).await;
+    let text = format!("{r:?}");
+    assert!(
+        !text.contains("<Add>") && !text.contains("<Delete>"),
+        "{text}"
+    );
+    let key = key_of(&r);
+
+    // Send: submitted, filed in Sent, gone from Drafts; the device gets the Delete.
+    let send = Element::new(a::CHANGE)
+        .child(Element::with_text(a::SERVER_ID, &sid))
+        .child(Element::new(a::APPLICATION_DATA).child(Element::new(em2::SEND)));
+    let r = drafts_sync(&s, &drafts, &key, vec![send]).await;
+    let got = s.submitted();
+    assert_eq!(got.len(), 1);
+    assert!(String::from_utf8_lossy(&got[0].1).contains("Second draft"));
+    assert!(s.imap.uids("Drafts").is_empty());
+    assert_eq!(s.sent_copies().len(), 1);
+    let mut text = format!("{r:?}");
+    if !text.contains(&sid) {
+        text = format!(
+            "{:?}",
+            drafts_sync(&s, &drafts, &key_of(&r), Vec::new()).await
+        );
+    }
+    assert!(text.contains("<Delete>") && text.contains(&sid), "{text}");
 }

@@ -236,6 +236,7 @@ async fn mail_command(
         (gw.mail_config.read_ahead_bytes > 0).then(|| (Arc::clone(&gw.read_ahead), device.clone()));
     let mut backend = crate::mail::ImapMail::new(session, ahead);
     let now = unix_now();
+    let identity = crate::send::identity(&gw, &device.user);
     let ctx = engine::mail::MailContext {
         store: &gw.store,
         device: &device,
@@ -243,17 +244,32 @@ async fn mail_command(
         config: &gw.mail_config,
         now,
         accept_multipart,
+        identity: Some(&identity),
+    };
+    let mut outbox = match gw.smtp.as_ref() {
+        Some(client) => crate::send::AnyOutbox::Smtp(crate::send::SmtpOutbox {
+            client,
+            user: &device.user,
+            password,
+        }),
+        None => crate::send::AnyOutbox::None,
     };
     let mut served = engine::mail::read_ahead::WithReadAhead::new(&mut backend, held);
-    let reply = engine::mail::dispatch(&ctx, &mut served, req.command(), req.body.as_ref())
-        .await
-        .map_err(|e| match e {
-            engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
-            e => {
-                tracing::warn!(error = %e, "mail command failed; the device will retry");
-                unavailable()
-            }
-        })?;
+    let reply = engine::mail::dispatch(
+        &ctx,
+        &mut served,
+        &mut outbox,
+        req.command(),
+        req.body.as_ref(),
+    )
+    .await
+    .map_err(|e| match e {
+        engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
+        e => {
+            tracing::warn!(error = %e, "mail command failed; the device will retry");
+            unavailable()
+        }
+    })?;
     Ok(reply_response(req.command(), reply, backend))
 }
 
@@ -293,6 +309,7 @@ async fn compose_command(
         config: &gw.mail_config,
         now: unix_now(),
         accept_multipart: false,
+        identity: Some(&identity),
     };
     let reply =
         engine::mail::send::compose_mail(&ctx, &mut backend, &mut outbox, &identity, &compose)

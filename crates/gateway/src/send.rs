@@ -55,6 +55,30 @@ impl Outbox for SmtpOutbox<'_> {
     }
 }
 
+/// The submission server when one is configured (Sync sends drafts with `email2:Send`).
+pub enum AnyOutbox<'a> {
+    Smtp(SmtpOutbox<'a>),
+    None,
+}
+
+impl Outbox for AnyOutbox<'_> {
+    async fn submit<R: AsyncRead + Unpin + Send>(
+        &mut self,
+        envelope: &Envelope,
+        len: u64,
+        message: R,
+    ) -> Result<(), SubmitError> {
+        match self {
+            AnyOutbox::Smtp(o) => o.submit(envelope, len, message).await,
+            AnyOutbox::None => {
+                engine::mail::send::NoOutbox
+                    .submit(envelope, len, message)
+                    .await
+            }
+        }
+    }
+}
+
 /// The request, from the WBXML body (14.0+) or the raw MIME body and the query (12.x).
 pub fn request(req: &EasRequest) -> Result<ComposeMailRequest, Reject> {
     let kind = ComposeKind::from_command(req.command())
