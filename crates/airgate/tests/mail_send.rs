@@ -487,3 +487,35 @@ async fn a_draft_is_saved_changed_under_the_same_id_and_sent_from_drafts() {
     }
     assert!(text.contains("<Delete>") && text.contains(&sid), "{text}");
 }
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_gets_status_122_and_is_not_sent() {
+    let small = Airgate::builder(env!("CARGO_BIN_EXE_airgate"))
+        .flag("--send-max-message-kib", 1)
+        .start();
+    let s = Setup::on(&small, "sm-big", "16.1").await;
+    let mime = message(&s.address(), "", &"x".repeat(4000));
+    let r = s.c.post("SendMail", &send_mail("c-big", true, &mime)).await;
+    r.assert_status(200);
+    assert_eq!(
+        r.doc().text_at(&[cm::STATUS]).as_deref(),
+        Some("122"),
+        "{r:?}"
+    );
+    assert!(s.submitted().is_empty());
+}
+
+#[tokio::test]
+async fn without_an_smtp_server_the_send_commands_are_not_offered() {
+    let none = Airgate::builder(env!("CARGO_BIN_EXE_airgate"))
+        .without_stack_upstreams()
+        .flag("--imap", Stack::get().imap_url())
+        .start();
+    let r = none.client("alice", &device_id("sm-none")).options().await;
+    let commands = r
+        .header("ms-asprotocolcommands")
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!commands.contains("SendMail"), "{commands}");
+    assert!(commands.contains("Sync"), "{commands}");
+}

@@ -1043,6 +1043,34 @@ mod drafts {
     }
 
     #[tokio::test]
+    async fn an_attachment_deleted_from_a_draft_is_gone_from_its_new_version() {
+        let mut w = world();
+        let mut out = Recorder::default();
+        let (id, r) = add_draft(&mut w, &mut out).await;
+        let (sid, reference) = match &r.responses[0] {
+            ClientResponse::AddWithData {
+                server_id: Some(s),
+                data,
+                ..
+            } => (s.clone(), data.attachments[0].file_reference.clone()),
+            other => panic!("{other:?}"),
+        };
+        let change = ClientCommand::Change {
+            server_id: sid,
+            application_data: DraftEmail {
+                attachments_delete: vec![reference],
+                ..DraftEmail::default()
+            }
+            .to_application_data(),
+        };
+        sync_with(&mut w, &mut out, with(&id, r.sync_key.as_str(), change)).await;
+        let stored = drafts_box(&w);
+        assert_eq!(stored.len(), 1);
+        assert!(!stored[0].1.contains("notes.txt"), "{}", stored[0].1);
+        assert!(stored[0].1.contains("First words."));
+    }
+
+    #[tokio::test]
     async fn an_add_outside_drafts_is_refused_with_status_6() {
         let mut w = world();
         let mut out = Recorder::default();
