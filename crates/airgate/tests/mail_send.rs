@@ -460,6 +460,15 @@ async fn a_draft_is_saved_changed_under_the_same_id_and_sent_from_drafts() {
         raw.contains("Second draft") && raw.contains("notes.txt"),
         "{raw}"
     );
+    // ItemOperations reaches the new version by the old ServerId too.
+    let io =
+        s.c.post(
+            "ItemOperations",
+            &docs::item_operations_fetch_item(&drafts, &sid, 1),
+        )
+        .await;
+    io.assert_status(200);
+    assert!(format!("{io:?}").contains("Second draft"), "{io:?}");
     let r = drafts_sync(&s, &drafts, &key, Vec::new()).await;
     let text = format!("{r:?}");
     assert!(

@@ -184,6 +184,7 @@ async fn fetch<B: MailBackend>(
             let Some(uid) = ids::parse_server_id(collection_id.as_str(), server_id) else {
                 return Ok(fetch_failed(S::ObjectNotFound, target.clone()));
             };
+            let uid = super::current_uid(ctx, collection_id.as_str(), uid).await?;
             let validity = match select_state(ctx, backend, collection_id.as_str()).await? {
                 Ok(v) => v,
                 Err(status) => return Ok(fetch_failed(status, target.clone())),

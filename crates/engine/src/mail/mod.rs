@@ -313,6 +313,19 @@ pub(crate) async fn blocking<R: Send + 'static>(
 
 /// The mailbox of a default folder (Deleted Items, Sent Items, ...) as this device was told
 /// about it, with its id.
+/// The UID a ServerId's UID stands for now on this device (a draft replaced by a newer
+/// version keeps the id the device knows it by; `state::MailState::aliases`).
+pub(crate) async fn current_uid(
+    ctx: &MailContext<'_>,
+    collection: &str,
+    uid: u32,
+) -> Result<u32, EngineError> {
+    let dev = ctx.device.clone();
+    let cid = collection.to_owned();
+    let record = blocking(ctx.store, move |s| Ok(s.collection(&dev, &cid)?)).await?;
+    Ok(record.map_or(uid, |r| r.mail.current_uid(uid)))
+}
+
 pub(crate) async fn special_mailbox(
     ctx: &MailContext<'_>,
     folder_type: eas::FolderType,

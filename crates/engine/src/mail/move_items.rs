@@ -53,6 +53,7 @@ pub async fn move_items<B: MailBackend>(
             out.push(Moved::failed(INVALID_SOURCE));
             continue;
         };
+        let uid = super::current_uid(ctx, src_fld, uid).await?;
         let Some(dst) = mailbox(dst_fld) else {
             out.push(Moved::failed(INVALID_DESTINATION));
             continue;
