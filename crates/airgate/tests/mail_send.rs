@@ -528,3 +528,15 @@ async fn without_an_smtp_server_the_send_commands_are_not_offered() {
     assert!(!commands.contains("SendMail"), "{commands}");
     assert!(commands.contains("Sync"), "{commands}");
 }
+
+#[tokio::test]
+async fn a_12_1_client_that_sends_a_wbxml_sendmail_is_understood() {
+    let mut s = Setup::new("sm-121wb", "12.1").await;
+    let mime = message(&s.address(), "", "WBXML from 12.1.");
+    let r =
+        s.c.post("SendMail", &send_mail("c-121wb", true, &mime))
+            .await;
+    r.assert_status(200);
+    assert_eq!(s.submitted().len(), 1);
+    assert_eq!(s.sent_copies().len(), 1);
+}
