@@ -261,6 +261,31 @@ async fn read_source(
     }
 }
 
+/// A read response, or why there is none: the end of the stream is a refusal when the server
+/// said BYE (`bye`), else a closed connection.
+fn response_or_failure<T>(
+    read: std::io::Result<Option<T>>,
+    phase: &'static str,
+    after: std::time::Duration,
+    bye: &Option<String>,
+) -> Result<T, Failure> {
+    match read {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(match bye {
+            Some(text) => Failure::Refused(text.clone()),
+            None => Failure::Closed,
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            Err(Failure::Timeout { phase, after })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Failure::Closed),
+        Err(e) if e.kind() == std::io::ErrorKind::Other => {
+            Err(Failure::Protocol(unparsable(&e.to_string())))
+        }
+        Err(e) => Err(Failure::Io(e)),
+    }
+}
+
 /// RFC 5530 codes that mean "not now" rather than "not this".
 const TEMPORARY_CODES: &[&str] = &["UNAVAILABLE", "SERVERBUG", "LIMIT", "INUSE"];
 
@@ -432,28 +457,12 @@ impl ImapSession {
         let mut left = tags.len();
         let mut bye: Option<String> = None;
         while left > 0 {
+            // Re-armed for every response: the server has `after` to start answering, and
+            // `after` between any two pieces of an answer.
             self.session.get_mut().set_read_timeout(Some(after));
             let read = self.session.read_response().await;
             self.session.get_mut().set_read_timeout(None);
-            let response = match read {
-                Ok(Some(r)) => r,
-                Ok(None) => {
-                    return Err(match bye {
-                        Some(text) => Failure::Refused(text),
-                        None => Failure::Closed,
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                    return Err(Failure::Timeout { phase, after });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    return Err(Failure::Closed);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Other => {
-                    return Err(Failure::Protocol(unparsable(&e.to_string())));
-                }
-                Err(e) => return Err(Failure::Io(e)),
-            };
+            let response = response_or_failure(read, phase, after, &bye)?;
             match response.parsed() {
                 Response::Done {
                     tag: done_tag,
@@ -638,30 +647,12 @@ impl ImapSession {
         let after = self.timeouts.response;
         let mut bye: Option<String> = None;
         loop {
-            // Re-armed for every response: the server has `after` to start
-            // answering, and `after` between any two pieces of an answer.
+            // Re-armed for every response: the server has `after` to start answering, and
+            // `after` between any two pieces of an answer.
             self.session.get_mut().set_read_timeout(Some(after));
             let read = self.session.read_response().await;
             self.session.get_mut().set_read_timeout(None);
-            let response = match read {
-                Ok(Some(r)) => r,
-                Ok(None) => {
-                    return Err(match bye {
-                        Some(text) => Failure::Refused(text),
-                        None => Failure::Closed,
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                    return Err(Failure::Timeout { phase, after });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    return Err(Failure::Closed);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Other => {
-                    return Err(Failure::Protocol(unparsable(&e.to_string())));
-                }
-                Err(e) => return Err(Failure::Io(e)),
-            };
+            let response = response_or_failure(read, phase, after, &bye)?;
             match response.parsed() {
                 Response::Done {
                     tag: done_tag,
