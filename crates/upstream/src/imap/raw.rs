@@ -261,6 +261,47 @@ async fn read_source(
     }
 }
 
+/// A command's tagged completion, with the response codes callers read kept.
+fn done_of(status: &Status, outcome: &async_imap::imap_proto::Outcome<'_>) -> Done {
+    let text = outcome
+        .information
+        .as_deref()
+        .unwrap_or_default()
+        .to_string();
+    let code_name = code_name(outcome.code.as_ref(), &text);
+    let code = match &outcome.code {
+        Some(ResponseCode::CopyUid(a, b, c)) => {
+            Some(ResponseCode::CopyUid(*a, b.clone(), c.clone()))
+        }
+        Some(ResponseCode::AppendUid(a, b)) => Some(ResponseCode::AppendUid(*a, b.clone())),
+        Some(ResponseCode::HighestModSeq(m)) => Some(ResponseCode::HighestModSeq(*m)),
+        Some(ResponseCode::ReadOnly) => Some(ResponseCode::ReadOnly),
+        Some(ResponseCode::ReadWrite) => Some(ResponseCode::ReadWrite),
+        Some(ResponseCode::TryCreate) => Some(ResponseCode::TryCreate),
+        _ => None,
+    };
+    let status = match status {
+        Status::Ok => Outcome::Ok,
+        Status::No => Outcome::No,
+        _ => Outcome::Bad,
+    };
+    Done {
+        status,
+        code,
+        code_name,
+        text,
+    }
+}
+
+/// What the server said with its BYE.
+fn bye_text(outcome: &async_imap::imap_proto::Outcome<'_>) -> String {
+    outcome
+        .information
+        .as_deref()
+        .unwrap_or("the server said BYE")
+        .to_string()
+}
+
 /// A read response, or why there is none: the end of the stream is a refusal when the server
 /// said BYE (`bye`), else a closed connection.
 fn response_or_failure<T>(
@@ -477,23 +518,7 @@ impl ImapSession {
                     if dones[i].is_some() {
                         return Err(Failure::Protocol("a command completed twice".into()));
                     }
-                    let text = outcome
-                        .information
-                        .as_deref()
-                        .unwrap_or_default()
-                        .to_string();
-                    let code_name = code_name(outcome.code.as_ref(), &text);
-                    let status = match status {
-                        Status::Ok => Outcome::Ok,
-                        Status::No => Outcome::No,
-                        _ => Outcome::Bad,
-                    };
-                    dones[i] = Some(Done {
-                        status,
-                        code: None,
-                        code_name,
-                        text,
-                    });
+                    dones[i] = Some(done_of(status, outcome));
                     left -= 1;
                 }
                 Response::Continue(_) => {
@@ -505,13 +530,7 @@ impl ImapSession {
                     status: Status::Bye,
                     outcome,
                 } => {
-                    bye = Some(
-                        outcome
-                            .information
-                            .as_deref()
-                            .unwrap_or("the server said BYE")
-                            .to_string(),
-                    );
+                    bye = Some(bye_text(outcome));
                 }
                 other => {
                     self.note(other);
@@ -659,38 +678,7 @@ impl ImapSession {
                     status,
                     outcome,
                 } if done_tag.0 == tag => {
-                    let text = outcome
-                        .information
-                        .as_deref()
-                        .unwrap_or_default()
-                        .to_string();
-                    let code_name = code_name(outcome.code.as_ref(), &text);
-                    let code = match &outcome.code {
-                        Some(ResponseCode::CopyUid(a, b, c)) => {
-                            Some(ResponseCode::CopyUid(*a, b.clone(), c.clone()))
-                        }
-                        Some(ResponseCode::AppendUid(a, b)) => {
-                            Some(ResponseCode::AppendUid(*a, b.clone()))
-                        }
-                        Some(ResponseCode::HighestModSeq(m)) => {
-                            Some(ResponseCode::HighestModSeq(*m))
-                        }
-                        Some(ResponseCode::ReadOnly) => Some(ResponseCode::ReadOnly),
-                        Some(ResponseCode::ReadWrite) => Some(ResponseCode::ReadWrite),
-                        Some(ResponseCode::TryCreate) => Some(ResponseCode::TryCreate),
-                        _ => None,
-                    };
-                    let status = match status {
-                        Status::Ok => Outcome::Ok,
-                        Status::No => Outcome::No,
-                        _ => Outcome::Bad,
-                    };
-                    return Ok(Done {
-                        status,
-                        code,
-                        code_name,
-                        text,
-                    });
+                    return Ok(done_of(status, outcome));
                 }
                 Response::Done { .. } => {
                     // Another command's completion: none is outstanding.
@@ -713,13 +701,7 @@ impl ImapSession {
                     status: Status::Bye,
                     outcome,
                 } => {
-                    bye = Some(
-                        outcome
-                            .information
-                            .as_deref()
-                            .unwrap_or("the server said BYE")
-                            .to_string(),
-                    );
+                    bye = Some(bye_text(outcome));
                 }
                 other => {
                     self.note(other);
