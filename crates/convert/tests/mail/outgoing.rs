@@ -546,3 +546,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_mime_draft_without_recipients_is_kept_as_written_with_crlf_line_ends() {
+    let raw = b"Subject: Half done\nFrom: a@example.test\n\nNot yet.\n";
+    let c = convert::mail::outgoing::draft_from_mime(raw, 1_790_000_000, "example.test");
+    let bytes = assemble(&c.head_sent, &c);
+    assert!(all_crlf(&bytes), "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(
+        bytes,
+        b"Subject: Half done\r\nFrom: a@example.test\r\n\r\nNot yet.\r\n"
+    );
+}
+
+#[test]
+fn a_mime_draft_with_bcc_keeps_it_and_gets_a_message_id() {
+    let raw = b"From: a@example.test\r\nTo: b@example.test\r\nBcc: c@example.test\r\n\r\nBody\r\n";
+    let c = convert::mail::outgoing::draft_from_mime(raw, 1_790_000_000, "example.test");
+    let head = head_text(&c.head_sent);
+    assert!(head.contains("Bcc: c@example.test"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("message-id:"), "{head}");
+    assert_eq!(c.head_submit, c.head_sent);
+}

@@ -53,10 +53,7 @@ pub(crate) async fn add<B: MailBackend, O: Outbox>(
     mail: &mut MailState,
     draft: &DraftEmail,
 ) -> Result<Outcome, EngineError> {
-    let composed = match compose(ctx, draft, DraftFields::default(), None, &[]) {
-        Some(c) => c,
-        None => return Ok(Outcome::status(SyncStatus::ConversionError)),
-    };
+    let composed = compose(ctx, draft, DraftFields::default(), &[]);
     save(ctx, backend, outbox, folder, mail, draft, composed, None).await
 }
 
@@ -126,9 +123,7 @@ pub(crate) async fn change<B: MailBackend, O: Outbox>(
         .into_iter()
         .filter(|a| !deleted.contains(&a.section))
         .collect();
-    let Some(composed) = compose(ctx, draft, base, Some(()), &kept) else {
-        return Ok(Outcome::status(SyncStatus::ConversionError));
-    };
+    let composed = compose(ctx, draft, base, &kept);
     let outcome = save(
         ctx,
         backend,
@@ -173,31 +168,12 @@ fn compose(
     ctx: &MailContext<'_>,
     d: &DraftEmail,
     mut fields: DraftFields,
-    _changing: Option<()>,
     kept: &[OriginalPart],
-) -> Option<Composed> {
+) -> Composed {
     if let Some(body) = &d.body
         && body.body_type == BodyType::Mime
     {
-        let raw = crlf(body.data.as_bytes());
-        // A draft may have no recipients yet: then it is kept as the device wrote it.
-        return Some(
-            match out::inspect(&raw, ctx.now, &ctx.config.send.id_domain) {
-                Ok(o) => {
-                    let rest = raw.get(o.body_offset..).unwrap_or_default().to_vec();
-                    Composed {
-                        head_submit: o.head_sent.clone(),
-                        head_sent: o.head_sent,
-                        body: vec![Piece::Bytes(rest)],
-                    }
-                }
-                Err(_) => Composed {
-                    head_submit: Vec::new(),
-                    head_sent: Vec::new(),
-                    body: vec![Piece::Bytes(raw)],
-                },
-            },
-        );
+        return out::draft_from_mime(body.data.as_bytes(), ctx.now, &ctx.config.send.id_domain);
     }
     if fields.from.is_none() {
         fields.from = ctx
@@ -249,27 +225,14 @@ fn compose(
             content: a.content.clone(),
         })
         .collect();
-    Some(out::build_draft(
+    out::build_draft(
         &fields,
         &new,
         kept,
         ctx.now,
         &ctx.config.send.id_domain,
         rand::random(),
-    ))
-}
-
-fn crlf(raw: &[u8]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(raw.len() + raw.len() / 40);
-    let mut prev = 0u8;
-    for &b in raw {
-        if b == b'\n' && prev != b'\r' {
-            v.push(b'\r');
-        }
-        v.push(b);
-        prev = b;
-    }
-    v
+    )
 }
 
 /// Appends the draft (or sends it) and says what to answer. `old`: the version it replaces,

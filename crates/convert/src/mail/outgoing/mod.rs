@@ -43,6 +43,17 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// The device's message as it goes out (SendMail): these header blocks and the body of
+    /// `mime` (the bytes given to [`inspect`]), line ends CRLF.
+    pub fn composed(&self, mime: &[u8]) -> Composed {
+        let body = mime.get(self.body_offset..).unwrap_or_default();
+        Composed {
+            head_submit: self.head_submit.clone(),
+            head_sent: self.head_sent.clone(),
+            body: vec![Piece::Bytes(encode::crlf_bytes(body))],
+        }
+    }
+
     /// The To, Cc and Bcc addresses (groups expanded), each once (compared case-insensitively),
     /// in that order.
     pub fn recipients(&self) -> Vec<String> {
@@ -98,6 +109,26 @@ pub struct Composed {
     pub head_submit: Vec<u8>,
     pub head_sent: Vec<u8>,
     pub body: Vec<Piece>,
+}
+
+/// A draft the device wrote as a whole MIME message (airsyncbase Body Type 4): with Date and
+/// Message-ID added when it reads as a message to send, else as written (a draft may have no
+/// recipients yet), line ends CRLF. Bcc stays: it is the draft's.
+pub fn draft_from_mime(raw: &[u8], now: i64, id_domain: &str) -> Composed {
+    match inspect(raw, now, id_domain) {
+        Ok(o) => {
+            let c = o.composed(raw);
+            Composed {
+                head_submit: o.head_sent.clone(),
+                ..c
+            }
+        }
+        Err(_) => Composed {
+            head_submit: Vec::new(),
+            head_sent: Vec::new(),
+            body: vec![Piece::Bytes(encode::crlf_bytes(raw))],
+        },
+    }
 }
 
 impl Composed {

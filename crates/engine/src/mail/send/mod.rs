@@ -108,7 +108,7 @@ pub async fn compose_mail<B: MailBackend, O: Outbox>(
 
     // The message as it will go out, and where its original is.
     let (mut composed, original) = match req.kind {
-        ComposeKind::SendMail => (as_is(&outgoing, &req.mime), None),
+        ComposeKind::SendMail => (outgoing.composed(&req.mime), None),
         ComposeKind::SmartReply | ComposeKind::SmartForward => {
             let smart = if req.kind == ComposeKind::SmartReply {
                 Smart::Reply
@@ -310,17 +310,6 @@ fn sender(o: &out::Outgoing, identity: &Identity, config: &SendConfig) -> Option
 
 fn domain(address: &str) -> &str {
     address.rsplit_once('@').map_or("", |(_, d)| d)
-}
-
-/// SendMail: the device's message with our header block.
-fn as_is(o: &out::Outgoing, mime: &[u8]) -> Composed {
-    Composed {
-        head_submit: o.head_submit.clone(),
-        head_sent: o.head_sent.clone(),
-        body: vec![Piece::Bytes(
-            mime.get(o.body_offset..).unwrap_or_default().to_vec(),
-        )],
-    }
 }
 
 fn sent_bytes(c: &Composed) -> Vec<u8> {
