@@ -311,16 +311,15 @@ async fn compose_command(
         accept_multipart: false,
         identity: Some(&identity),
     };
-    let reply =
-        engine::mail::send::compose_mail(&ctx, &mut backend, &mut outbox, &identity, &compose)
-            .await
-            .map_err(|e| match e {
-                engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
-                e => {
-                    tracing::warn!(error = %e, "submission failed; the device will retry");
-                    unavailable()
-                }
-            })?;
+    let reply = engine::mail::send::compose_mail(&ctx, &mut backend, &mut outbox, &compose)
+        .await
+        .map_err(|e| match e {
+            engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
+            e => {
+                tracing::warn!(error = %e, "submission failed; the device will retry");
+                unavailable()
+            }
+        })?;
     Ok(reply_response(req.command(), reply, backend))
 }
 

@@ -338,9 +338,6 @@ async fn send_now<B: MailBackend, O: Outbox>(
     outbox: &mut O,
     bytes: Vec<u8>,
 ) -> Result<Outcome, EngineError> {
-    let Some(identity) = ctx.identity else {
-        return Ok(Outcome::status(SyncStatus::ServerError));
-    };
     let req = ComposeMailRequest {
         kind: ComposeKind::SendMail,
         client_id: None,
@@ -353,7 +350,7 @@ async fn send_now<B: MailBackend, O: Outbox>(
         forwardees: Vec::new(),
         body: None,
     };
-    match send::compose_mail(ctx, backend, outbox, identity, &req).await? {
+    match send::compose_mail(ctx, backend, outbox, &req).await? {
         Reply::Empty => Ok(Outcome::status(SyncStatus::Success)),
         other => {
             tracing::info!(?other, "draft not sent");

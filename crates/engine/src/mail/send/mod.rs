@@ -77,7 +77,6 @@ pub async fn compose_mail<B: MailBackend, O: Outbox>(
     ctx: &MailContext<'_>,
     backend: &mut B,
     outbox: &mut O,
-    identity: &Identity,
     req: &ComposeMailRequest,
 ) -> Result<Reply, EngineError> {
     let config = &ctx.config.send;
@@ -102,6 +101,11 @@ pub async fn compose_mail<B: MailBackend, O: Outbox>(
             return fail(CommonStatus::InvalidMime);
         }
     };
+    // Nobody may send as anyone without an identity (the gateway always gives one).
+    let nobody = Identity {
+        addresses: Vec::new(),
+    };
+    let identity = ctx.identity.unwrap_or(&nobody);
     let Some(sender) = sender(&outgoing, identity, config) else {
         return fail(CommonStatus::AccessDenied);
     };

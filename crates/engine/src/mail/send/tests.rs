@@ -73,6 +73,7 @@ fn request(kind: ComposeKind, client_id: &str, mime: Vec<u8>) -> ComposeMailRequ
 async fn run(w: &mut World, out: &mut Recorder, req: &ComposeMailRequest) -> Reply {
     // The Sent folder is found through the device's folder list.
     w.id("Inbox").await;
+    let me = identity();
     let ctx = MailContext {
         store: &w.store,
         device: &w.device,
@@ -80,11 +81,9 @@ async fn run(w: &mut World, out: &mut Recorder, req: &ComposeMailRequest) -> Rep
         config: &w.config,
         now: crate::mail::tests::NOW,
         accept_multipart: false,
-        identity: None,
+        identity: Some(&me),
     };
-    compose_mail(&ctx, &mut w.mem, out, &identity(), req)
-        .await
-        .unwrap()
+    compose_mail(&ctx, &mut w.mem, out, req).await.unwrap()
 }
 
 fn sent_box(w: &World) -> Vec<(Vec<u8>, Vec<Flag>)> {
@@ -173,6 +172,7 @@ async fn a_temporary_failure_is_unavailable_and_the_retry_is_submitted() {
     };
     let req = request(ComposeKind::SendMail, "c1", mime(ME, ""));
     w.id("Inbox").await;
+    let me = identity();
     let ctx = MailContext {
         store: &w.store,
         device: &w.device,
@@ -180,9 +180,9 @@ async fn a_temporary_failure_is_unavailable_and_the_retry_is_submitted() {
         config: &w.config,
         now: crate::mail::tests::NOW,
         accept_multipart: false,
-        identity: None,
+        identity: Some(&me),
     };
-    let r = compose_mail(&ctx, &mut w.mem, &mut out, &identity(), &req).await;
+    let r = compose_mail(&ctx, &mut w.mem, &mut out, &req).await;
     assert!(matches!(r, Err(EngineError::Unavailable(_))), "{r:?}");
     assert!(sent_box(&w).is_empty());
     out.fail = None;
@@ -302,6 +302,7 @@ async fn a_device_that_never_ran_folder_sync_still_gets_its_sent_copy() {
     let mut w = world();
     let mut out = Recorder::default();
     let req = request(ComposeKind::SendMail, "c1", mime(ME, ""));
+    let me = identity();
     let ctx = MailContext {
         store: &w.store,
         device: &w.device,
@@ -309,9 +310,9 @@ async fn a_device_that_never_ran_folder_sync_still_gets_its_sent_copy() {
         config: &w.config,
         now: crate::mail::tests::NOW,
         accept_multipart: false,
-        identity: None,
+        identity: Some(&me),
     };
-    let reply = compose_mail(&ctx, &mut w.mem, &mut out, &identity(), &req)
+    let reply = compose_mail(&ctx, &mut w.mem, &mut out, &req)
         .await
         .unwrap();
     assert!(matches!(reply, Reply::Empty));
