@@ -94,13 +94,4 @@ impl ReadAheads {
             }
         }
     }
-
-    /// Devices with a read-ahead held or running.
-    pub fn len(&self) -> usize {
-        self.pending.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }

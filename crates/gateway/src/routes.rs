@@ -184,10 +184,7 @@ async fn command(
     if !engine::IMPLEMENTED.contains(&req.command()) {
         return Err(Reject::NotImplemented(req.command()));
     }
-    if engine::is_submission(req.command()) {
-        return compose_command(gw, device, &password, req).await;
-    }
-    if engine::needs_mail(req.command()) {
+    if engine::needs_mail(req.command()) || engine::is_submission(req.command()) {
         let accept_multipart = req.line.accept_multipart
             || headers
                 .get("ms-asacceptmultipart")
@@ -211,7 +208,8 @@ async fn command(
     Ok(response::wbxml(&doc))
 }
 
-/// A mail command: one pooled IMAP session, the device's lock, the engine.
+/// A mail command (the send commands included): the device's lock, one pooled IMAP session,
+/// SMTP submission with the device's credentials where one is configured, the engine.
 async fn mail_command(
     gw: Arc<Gateway>,
     device: DeviceKey,
@@ -224,6 +222,14 @@ async fn mail_command(
     };
     let Some(pool) = gw.mail.as_ref() else {
         return Err(Reject::NotImplemented(req.command()));
+    };
+    let compose = if engine::is_submission(req.command()) {
+        if gw.smtp.is_none() {
+            return Err(Reject::NotImplemented(req.command()));
+        }
+        Some(crate::send::request(&req)?)
+    } else {
+        None
     };
     let _guard = gw.locks.lock(&device).await;
     // Waits for the device's read-ahead, whose session then is back in the pool.
@@ -255,14 +261,13 @@ async fn mail_command(
         None => crate::send::AnyOutbox::None,
     };
     let mut served = engine::mail::read_ahead::WithReadAhead::new(&mut backend, held);
-    let reply = engine::mail::dispatch(
-        &ctx,
-        &mut served,
-        &mut outbox,
-        req.command(),
-        req.body.as_ref(),
-    )
-    .await
+    let reply = match &compose {
+        Some(c) => engine::mail::send::compose_mail(&ctx, &mut served, &mut outbox, c).await,
+        None => {
+            let body = req.body.as_ref();
+            engine::mail::dispatch(&ctx, &mut served, &mut outbox, req.command(), body).await
+        }
+    }
     .map_err(|e| match e {
         engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
         e => {
@@ -270,56 +275,6 @@ async fn mail_command(
             unavailable()
         }
     })?;
-    Ok(reply_response(req.command(), reply, backend))
-}
-
-/// SendMail, SmartReply, SmartForward: the device's lock, a pooled IMAP session (originals,
-/// Sent Items), SMTP submission with the device's credentials.
-async fn compose_command(
-    gw: Arc<Gateway>,
-    device: DeviceKey,
-    password: &str,
-    req: EasRequest,
-) -> Result<Response, Reject> {
-    let unavailable = || Reject::Unavailable {
-        retry_after: RETRY_AFTER,
-    };
-    let (Some(pool), Some(smtp)) = (gw.mail.as_ref(), gw.smtp.as_ref()) else {
-        return Err(Reject::NotImplemented(req.command()));
-    };
-    let compose = crate::send::request(&req)?;
-    let _guard = gw.locks.lock(&device).await;
-    let held = gw.read_ahead.take(&device).await;
-    drop(held);
-    let session = pool.get(&device.user, password).await.map_err(|e| {
-        tracing::warn!(error = %e, "no IMAP session");
-        unavailable()
-    })?;
-    let mut backend = crate::mail::ImapMail::new(session, None);
-    let mut outbox = crate::send::SmtpOutbox {
-        client: smtp,
-        user: &device.user,
-        password,
-    };
-    let identity = crate::send::identity(&gw, &device.user);
-    let ctx = engine::mail::MailContext {
-        store: &gw.store,
-        device: &device,
-        version: req.version,
-        config: &gw.mail_config,
-        now: unix_now(),
-        accept_multipart: false,
-        identity: Some(&identity),
-    };
-    let reply = engine::mail::send::compose_mail(&ctx, &mut backend, &mut outbox, &compose)
-        .await
-        .map_err(|e| match e {
-            engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
-            e => {
-                tracing::warn!(error = %e, "submission failed; the device will retry");
-                unavailable()
-            }
-        })?;
     Ok(reply_response(req.command(), reply, backend))
 }
 
