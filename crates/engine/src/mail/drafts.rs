@@ -51,10 +51,23 @@ pub(crate) async fn add<B: MailBackend, O: Outbox>(
     outbox: &mut O,
     folder: &Folder<'_>,
     mail: &mut MailState,
+    client_id: &str,
     draft: &DraftEmail,
 ) -> Result<Outcome, EngineError> {
     let composed = compose(ctx, draft, DraftFields::default(), &[]);
-    save(ctx, backend, outbox, folder, mail, draft, composed, None).await
+    let version = Version {
+        old: None,
+        submission: format!("draft-add:{}:{client_id}", folder.cid),
+    };
+    save(ctx, backend, outbox, folder, mail, draft, composed, version).await
+}
+
+/// Which draft a save replaces, and the ClientId its sending is recorded under (so a
+/// retried Sync does not send it twice).
+struct Version {
+    /// The UID of the version replaced, whose parts kept attachments are copied from.
+    old: Option<u32>,
+    submission: String,
 }
 
 /// A draft the device changed: flags only (the caller's usual path), or its content.
@@ -132,7 +145,10 @@ pub(crate) async fn change<B: MailBackend, O: Outbox>(
         mail,
         draft,
         composed,
-        Some(uid),
+        Version {
+            old: Some(uid),
+            submission: format!("draft:{}:{device_uid}", folder.cid),
+        },
     )
     .await?;
     if outcome.status != SyncStatus::Success {
@@ -235,8 +251,7 @@ fn compose(
     )
 }
 
-/// Appends the draft (or sends it) and says what to answer. `old`: the version it replaces,
-/// whose parts the kept attachments are copied from.
+/// Appends the draft (or sends it) and says what to answer.
 #[allow(clippy::too_many_arguments)]
 async fn save<B: MailBackend, O: Outbox>(
     ctx: &MailContext<'_>,
@@ -246,8 +261,9 @@ async fn save<B: MailBackend, O: Outbox>(
     mail: &mut MailState,
     draft: &DraftEmail,
     composed: Composed,
-    old: Option<u32>,
+    version: Version,
 ) -> Result<Outcome, EngineError> {
+    let old = version.old;
     // The message whole: a draft's own text and attachments came in this request; kept
     // attachments are read from the old version first (the IMAP session cannot fetch while
     // it APPENDs).
@@ -271,7 +287,7 @@ async fn save<B: MailBackend, O: Outbox>(
         }
     }
     if draft.send {
-        return send_now(ctx, backend, outbox, bytes).await;
+        return send_now(ctx, backend, outbox, bytes, version.submission).await;
     }
     let mut flags = vec![Flag::Draft];
     if draft.read != Some(false) {
@@ -337,10 +353,11 @@ async fn send_now<B: MailBackend, O: Outbox>(
     backend: &mut B,
     outbox: &mut O,
     bytes: Vec<u8>,
+    submission: String,
 ) -> Result<Outcome, EngineError> {
     let req = ComposeMailRequest {
         kind: ComposeKind::SendMail,
-        client_id: None,
+        client_id: Some(submission),
         account_id: None,
         save_in_sent_items: true,
         replace_mime: false,

@@ -606,7 +606,8 @@ impl One<'_> {
                                 cid: self.cid,
                                 mailbox: self.mailbox,
                             };
-                            drafts::add(self.ctx, backend, outbox, &folder, mail, &draft).await?
+                            drafts::add(self.ctx, backend, outbox, &folder, mail, client_id, &draft)
+                                .await?
                         }
                         _ => drafts::Outcome {
                             status: SyncStatus::ConversionError,

@@ -1043,6 +1043,38 @@ mod drafts {
     }
 
     #[tokio::test]
+    async fn a_draft_send_already_accepted_before_a_crash_is_not_sent_again() {
+        let mut w = world();
+        let mut out = Recorder::default();
+        let (id, r) = add_draft(&mut w, &mut out).await;
+        let sid = match &r.responses[0] {
+            ClientResponse::AddWithData {
+                server_id: Some(s), ..
+            } => s.clone(),
+            other => panic!("{other:?}"),
+        };
+        // The server accepted the send, then airgate stopped before the Sync's state was
+        // written: the device sends the same Change again.
+        let uid = sid.rsplit(':').next().unwrap();
+        let dev = w.device.clone();
+        let key = format!("draft:{id}:{uid}");
+        w.store
+            .write(|tx| tx.put_submission(&dev, &key, &state::Submission { at: NOW }, 0))
+            .unwrap();
+        let send = ClientCommand::Change {
+            server_id: sid,
+            application_data: DraftEmail {
+                send: true,
+                ..DraftEmail::default()
+            }
+            .to_application_data(),
+        };
+        sync_with(&mut w, &mut out, with(&id, r.sync_key.as_str(), send)).await;
+        assert!(out.sent.is_empty(), "sent twice");
+        assert!(drafts_box(&w).is_empty(), "the retry still leaves Drafts");
+    }
+
+    #[tokio::test]
     async fn an_attachment_deleted_from_a_draft_is_gone_from_its_new_version() {
         let mut w = world();
         let mut out = Recorder::default();
