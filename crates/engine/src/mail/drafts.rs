@@ -325,15 +325,7 @@ fn references(cid: &str, uid: u32, raw: &[u8], draft: &DraftEmail) -> Vec<Attach
         return Vec::new();
     }
     let structure = m::structure_of(raw);
-    let plan = m::plan_body(
-        &structure,
-        &m::BodyRequest {
-            kind: m::WantedBody::Html,
-            truncation: None,
-            all_or_none: false,
-            preview: None,
-        },
-    );
+    let plan = m::plan_body(&structure, &send::whole_body(m::WantedBody::Html));
     let found = m::attachments(&structure, &plan);
     let skip = found.len().saturating_sub(draft.attachments_add.len());
     draft

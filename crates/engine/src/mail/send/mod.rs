@@ -15,7 +15,7 @@ mod stream;
 mod tests;
 
 pub use original::Located;
-pub(crate) use original::read as read_original;
+pub(crate) use original::{read as read_original, whole as whole_body};
 pub use outbox::{Envelope, NoOutbox, Outbox, SubmitError};
 
 use convert::mail::outgoing::{self as out, Composed, OutgoingError, Piece, Smart};

@@ -90,7 +90,8 @@ pub async fn read<B: MailBackend>(
     }))
 }
 
-fn whole(kind: WantedBody) -> BodyRequest {
+/// A body of this kind, untruncated.
+pub(crate) fn whole(kind: WantedBody) -> BodyRequest {
     BodyRequest {
         kind,
         truncation: None,
