@@ -22,6 +22,7 @@ pub mod ids;
 pub mod item_operations;
 pub mod move_items;
 pub mod oof;
+pub mod ping;
 pub mod policy;
 pub mod provision;
 pub mod query;
@@ -47,6 +48,7 @@ pub use folder_ops::{
 pub use ids::{CollectionId, SyncKey};
 pub use item_operations::{ItemOperationsRequest, ItemOperationsResponse, ItemOperationsStatus};
 pub use move_items::{MoveItemsRequest, MoveItemsResponse, MoveItemsStatus};
+pub use ping::{PingRequest, PingResponse, PingStatus};
 pub use policy::PolicySettings;
 pub use provision::{
     PolicyKey, PolicyStatus, PolicyType, ProvisionPhase, ProvisionRequest, ProvisionResponse,

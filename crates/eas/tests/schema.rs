@@ -826,3 +826,37 @@ fn a_draft_add_answer_with_attachment_references_validates_for_every_version() {
         );
     }
 }
+
+#[test]
+fn ping_responses_validate() {
+    use eas::ping::{PingResponse, PingStatus};
+    let id = |s: &str| eas::CollectionId::new(s).expect("id");
+    assert_valid(
+        "Ping expired",
+        &PingResponse::status(PingStatus::Expired).to_element(),
+    );
+    assert_valid(
+        "Ping changed",
+        &PingResponse::changed(vec![id("1"), id("12")]).to_element(),
+    );
+    assert_valid(
+        "Ping too many folders",
+        &PingResponse {
+            max_folders: Some(300),
+            ..PingResponse::status(PingStatus::TooManyFolders)
+        }
+        .to_element(),
+    );
+    assert_valid(
+        "Ping interval out of range",
+        &PingResponse {
+            heartbeat_interval: Some(3540),
+            ..PingResponse::status(PingStatus::HeartbeatOutOfRange)
+        }
+        .to_element(),
+    );
+    assert_valid(
+        "Ping hierarchy",
+        &PingResponse::status(PingStatus::FolderSyncRequired).to_element(),
+    );
+}
