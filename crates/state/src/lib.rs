@@ -1,6 +1,7 @@
 //! airgate's store: device records, folder ids and per-collection sync state in one redb file.
 //! Blocking; callers keep it off the async threads.
 
+mod cached;
 mod collection;
 mod device;
 mod folders;
@@ -9,6 +10,7 @@ mod store;
 mod submissions;
 mod tables;
 
+pub use cached::PingParams;
 pub use collection::{CollectionRecord, MailState, SentBatch, StoredResponse};
 pub use device::{DeviceKey, DeviceRecord, Provisioning};
 pub use folders::{

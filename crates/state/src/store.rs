@@ -98,6 +98,7 @@ impl Store {
             txn.open_table(crate::tables::COLLECTIONS)?;
             txn.open_table(crate::tables::FLAG_DETAILS)?;
             txn.open_table(crate::tables::SUBMISSIONS)?;
+            txn.open_table(crate::tables::CACHED_REQUESTS)?;
         }
         txn.commit()?;
         Ok(Store {

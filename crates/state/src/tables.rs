@@ -18,6 +18,9 @@ pub(crate) const COLLECTIONS: TableDefinition<&str, &[u8]> = TableDefinition::ne
 pub(crate) const FLAG_DETAILS: TableDefinition<&str, &[u8]> = TableDefinition::new("flag_details");
 /// Accepted submissions per device and ClientId (`submissions.rs`).
 pub(crate) const SUBMISSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("submissions");
+/// The last Ping parameters and Sync request per device (`cached.rs`).
+pub(crate) const CACHED_REQUESTS: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("cached_requests");
 
 fn flag_prefix(user: &str, collection: &str, uid_validity: u32) -> String {
     format!("{user}\0{collection}\0{uid_validity}\0")
