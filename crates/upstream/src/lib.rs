@@ -18,8 +18,8 @@ pub use dav::{CollectionKind, DavClient, DavCollection, DavError, DavInfo};
 pub use endpoint::{DavEndpoint, EndpointError, ImapEndpoint, Security, ServerAddr, SmtpEndpoint};
 pub use imap::{
     Capabilities, Capability, Changes, Flag, Flags, FlagsOf, ImapClient, ImapError, ImapProbe,
-    ImapSession, MailboxListing, MailboxStatus, MessageSummary, PooledSession, Selected,
-    SessionPool, SpecialUse, StoreOp, SyncMode,
+    ImapSession, ImapWatch, MailboxListing, MailboxStatus, MessageSummary, PooledSession, Selected,
+    SessionPool, SpecialUse, StoreOp, SyncMode, WatchConfig, WatchEvent, WatchMode,
 };
 pub use net::{Failure, Timeouts};
 pub use smtp::{

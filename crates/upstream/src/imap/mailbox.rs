@@ -164,7 +164,7 @@ fn has_extension(attrs: &[NameAttribute<'_>], name: &str) -> bool {
         .any(|a| matches!(a, NameAttribute::Extension(e) if e.eq_ignore_ascii_case(name)))
 }
 
-fn listing(data: &async_imap::imap_proto::MailboxListData<'_>) -> MailboxListing {
+pub(crate) fn listing(data: &async_imap::imap_proto::MailboxListData<'_>) -> MailboxListing {
     let name = unescape(&data.name).into_owned();
     let attrs = &data.name_attributes;
     MailboxListing {
@@ -312,7 +312,7 @@ impl ImapSession {
     }
 
     /// `ENABLE QRESYNC`, once per session, before the first SELECT.
-    async fn enable_qresync(&mut self) -> Result<(), ImapError> {
+    pub(crate) async fn enable_qresync(&mut self) -> Result<(), ImapError> {
         if self.qresync_enabled || self.mode < SyncMode::Qresync {
             return Ok(());
         }

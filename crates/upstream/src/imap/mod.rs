@@ -15,6 +15,7 @@ mod seqset;
 mod store;
 mod structure;
 pub mod utf7;
+mod watch;
 
 pub use capabilities::{Capabilities, Capability, WANTED};
 pub use fetch::{Changes, FlagsOf, MessageSummary, SectionData, SectionList};
@@ -23,6 +24,7 @@ pub use mailbox::{MailboxListing, MailboxStatus, Selected, SpecialUse, SyncMode}
 pub use pool::{PooledSession, SessionPool};
 pub use seqset::compress as sequence_set;
 pub use store::StoreOp;
+pub use watch::{ImapWatch, WatchConfig, WatchEvent, WatchMode};
 
 use conn::{AuthError, PreAuth, RawSession};
 
@@ -224,6 +226,11 @@ pub struct ImapSession {
     next_tag: u32,
     broken: bool,
     in_command: bool,
+    /// Set by [`ImapWatch`]: the STATUS, LIST and selected-mailbox changes
+    /// among the untagged responses of every command, kept for it to read.
+    tap: Option<Vec<watch::Tapped>>,
+    /// The tag of the IDLE in progress (between `+` and DONE).
+    idle_tag: Option<String>,
 }
 
 impl ImapSession {
@@ -245,6 +252,8 @@ impl ImapSession {
             next_tag: 1,
             broken: false,
             in_command: false,
+            tap: None,
+            idle_tag: None,
         }
     }
 

@@ -555,6 +555,192 @@ impl ImapSession {
         self.ok(phase, done)
     }
 
+    /// Marks the session unusable after `failure` and says so.
+    fn fail(&mut self, phase: &'static str, failure: Failure) -> ImapError {
+        self.broken = true;
+        self.selected = None;
+        tracing::debug!(phase, %failure, "IMAP exchange failed; session discarded");
+        self.unavailable(failure)
+    }
+
+    /// Waits up to `wait` for one response the server sends on its own: no
+    /// command running (NOTIFY, RFC 5465 §3), or during IDLE (RFC 2177).
+    /// Returns false when nothing came. The response goes where a command's
+    /// untagged responses go ([`Self::note`], and the watcher's tap).
+    ///
+    /// Cancel-safe: async-imap buffers what it read in the session, so the
+    /// read can be abandoned at any point (which is what the timeout does);
+    /// the stream's inactivity timer is not armed, silence is not an error
+    /// here. A BYE, the end of the stream, a tagged completion or a
+    /// continuation request ends the session.
+    pub(crate) async fn read_unsolicited(
+        &mut self,
+        phase: &'static str,
+        wait: std::time::Duration,
+    ) -> Result<bool, ImapError> {
+        if self.broken || (self.in_command && self.idle_tag.is_none()) {
+            self.broken = true;
+            return Err(self.unavailable(Failure::Protocol(
+                "the IMAP session is unusable after an earlier failure".into(),
+            )));
+        }
+        let read = match tokio::time::timeout(wait, self.session.read_response()).await {
+            Ok(read) => read,
+            Err(_) => return Ok(false),
+        };
+        let response = match response_or_failure(read, phase, wait, &None) {
+            Ok(r) => r,
+            Err(failure) => return Err(self.fail(phase, failure)),
+        };
+        let failure = match response.parsed() {
+            Response::Data {
+                status: Status::Bye,
+                outcome,
+            } => Failure::Refused(bye_text(outcome)),
+            Response::Done { .. } => {
+                Failure::Protocol("a completion for a command this client did not send".into())
+            }
+            Response::Continue(_) => {
+                Failure::Protocol("a continuation request this client did not ask for".into())
+            }
+            other => {
+                self.note(other);
+                return Ok(true);
+            }
+        };
+        Err(self.fail(phase, failure))
+    }
+
+    /// Sends IDLE (RFC 2177) and reads to the server's `+`. The session
+    /// stays in the command until [`Self::idle_done`]: if the watcher is
+    /// dropped while idling, the session is unusable, as it should be.
+    pub(crate) async fn idle_start(&mut self) -> Result<(), ImapError> {
+        const PHASE: &str = "IDLE";
+        if self.broken || self.in_command {
+            self.broken = true;
+            return Err(self.unavailable(Failure::Protocol(
+                "the IMAP session is unusable after an earlier failure".into(),
+            )));
+        }
+        tracing::debug!(command = PHASE, "IMAP command");
+        self.in_command = true;
+        let tag = format!("ag{}", self.next_tag);
+        self.next_tag += 1;
+        let line = format!("{tag} IDLE\r\n");
+        if let Err(failure) = self
+            .write_segment(
+                PHASE,
+                None,
+                &[Piece::Bytes(Cow::Owned(line.into_bytes()))],
+                &mut None,
+            )
+            .await
+        {
+            return Err(self.fail(PHASE, failure));
+        }
+        let after = self.timeouts.response;
+        loop {
+            self.session.get_mut().set_read_timeout(Some(after));
+            let read = self.session.read_response().await;
+            self.session.get_mut().set_read_timeout(None);
+            let response = match response_or_failure(read, PHASE, after, &None) {
+                Ok(r) => r,
+                Err(failure) => return Err(self.fail(PHASE, failure)),
+            };
+            let failure = match response.parsed() {
+                Response::Continue(_) => {
+                    self.idle_tag = Some(tag);
+                    return Ok(());
+                }
+                Response::Done {
+                    tag: done_tag,
+                    status,
+                    outcome,
+                } if done_tag.0 == tag => {
+                    // IDLE refused: the command is over, the session fine.
+                    let done = done_of(status, outcome);
+                    self.in_command = false;
+                    return match self.ok(PHASE, done) {
+                        Ok(done) => Err(self.fail(
+                            PHASE,
+                            Failure::Protocol(format!("IDLE completed at once: {}", done.text)),
+                        )),
+                        Err(e) => Err(e),
+                    };
+                }
+                Response::Done { .. } => {
+                    Failure::Protocol("a completion for a command this client did not send".into())
+                }
+                Response::Data {
+                    status: Status::Bye,
+                    outcome,
+                } => Failure::Refused(bye_text(outcome)),
+                other => {
+                    self.note(other);
+                    continue;
+                }
+            };
+            return Err(self.fail(PHASE, failure));
+        }
+    }
+
+    /// Ends IDLE: `DONE`, then the responses to IDLE's tagged completion.
+    pub(crate) async fn idle_done(&mut self) -> Result<(), ImapError> {
+        const PHASE: &str = "DONE";
+        let Some(tag) = self.idle_tag.take() else {
+            return Ok(());
+        };
+        if self.broken {
+            return Err(self.unavailable(Failure::Protocol(
+                "the IMAP session is unusable after an earlier failure".into(),
+            )));
+        }
+        if let Err(failure) = self
+            .write_segment(
+                PHASE,
+                None,
+                &[Piece::Bytes(Cow::Borrowed(b"DONE\r\n"))],
+                &mut None,
+            )
+            .await
+        {
+            return Err(self.fail(PHASE, failure));
+        }
+        let after = self.timeouts.response;
+        let mut bye = None;
+        loop {
+            self.session.get_mut().set_read_timeout(Some(after));
+            let read = self.session.read_response().await;
+            self.session.get_mut().set_read_timeout(None);
+            let response = match response_or_failure(read, PHASE, after, &bye) {
+                Ok(r) => r,
+                Err(failure) => return Err(self.fail(PHASE, failure)),
+            };
+            match response.parsed() {
+                Response::Done {
+                    tag: done_tag,
+                    status,
+                    outcome,
+                } if done_tag.0 == tag => {
+                    let done = done_of(status, outcome);
+                    self.in_command = false;
+                    return self.ok(PHASE, done).map(|_| ());
+                }
+                Response::Done { .. } | Response::Continue(_) => {
+                    return Err(self.fail(
+                        PHASE,
+                        Failure::Protocol("an answer to DONE this client did not expect".into()),
+                    ));
+                }
+                Response::Data {
+                    status: Status::Bye,
+                    outcome,
+                } => bye = Some(bye_text(outcome)),
+                other => self.note(other),
+            }
+        }
+    }
+
     async fn write_segment(
         &mut self,
         phase: &'static str,
@@ -716,6 +902,11 @@ impl ImapSession {
     /// messages, a modseq above the SELECT's).
     fn note(&mut self, response: &Response<'_>) {
         use async_imap::imap_proto::{AttributeValue, MailboxDatum};
+        if let Some(tap) = self.tap.as_mut()
+            && let Some(t) = super::watch::Tapped::of(response)
+        {
+            tap.push(t);
+        }
         let Some(sel) = self.selected.as_mut() else {
             return;
         };
