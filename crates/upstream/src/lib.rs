@@ -105,5 +105,16 @@ mod tests {
             send(&p);
         }
         let _ = mail_futures_are_send;
+        // The push hub runs one watcher per user in a spawned task.
+        fn watch_futures_are_send(
+            s: ImapSession,
+            mut w: ImapWatch,
+            mut rx: tokio::sync::watch::Receiver<std::collections::BTreeSet<String>>,
+        ) {
+            send(&ImapWatch::start(s, WatchConfig::default()));
+            send(&w.next(&mut rx));
+            send(&w);
+        }
+        let _ = watch_futures_are_send;
     }
 }

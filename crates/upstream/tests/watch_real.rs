@@ -1,0 +1,283 @@
+//! The mailbox watcher against the real Dovecot of tests/stack (NOTIFY,
+//! IDLE, CONDSTORE, QRESYNC). Runs when AIRGATE_STACK_ENV names the
+//! stack.env that tests/stack/start.sh wrote; without it the tests pass
+//! with a note, unless AIRGATE_REQUIRE_STACK is set.
+//!
+//! Each test logs in as its own user, added to the stack's users file (a
+//! Dovecot passwd-file, read at every login) when missing, so the tests run
+//! in parallel and beside the other suites.
+
+mod support;
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use upstream::{
+    Flag, ImapClient, ImapEndpoint, ImapSession, ImapWatch, MailboxStatus, StoreOp, Timeouts,
+    TlsConfig, WatchConfig, WatchEvent, WatchMode,
+};
+
+struct Stack {
+    env: HashMap<String, String>,
+}
+
+impl Stack {
+    fn get(&self, key: &str) -> &str {
+        self.env
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} missing from the stack.env"))
+    }
+
+    /// `name` with password `name-pw`, appended to the users file if missing.
+    fn user(&self, name: &str) -> (String, String) {
+        let path = self.get("STACK_USERS_FILE");
+        let line = format!("{name}:{name}-pw");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if !text.lines().any(|l| l == line) {
+            // One write with O_APPEND: parallel tests do not interleave.
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .unwrap_or_else(|e| panic!("cannot add a user to {path}: {e}"));
+            f.write_all(format!("{line}\n").as_bytes()).unwrap();
+        }
+        (name.to_string(), format!("{name}-pw"))
+    }
+
+    async fn session(&self, name: &str) -> ImapSession {
+        let (user, password) = self.user(name);
+        let client = ImapClient::new(
+            ImapEndpoint::parse(self.get("STACK_IMAP_URL")).unwrap(),
+            TlsConfig::platform(),
+            Timeouts {
+                connect: Duration::from_secs(5),
+                response: Duration::from_secs(30),
+            },
+        );
+        client
+            .login(&user, &password)
+            .await
+            .unwrap_or_else(|e| panic!("{user} logs in: {e}"))
+    }
+}
+
+fn stack(test: &str) -> Option<Stack> {
+    support::stack_env("watch_real", test).map(|env| Stack { env })
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+fn message(subject: &str) -> Vec<u8> {
+    format!(
+        "From: a@example.org\r\nTo: b@example.org\r\nSubject: {subject}\r\n\
+         Date: Sun, 22 Nov 2026 08:00:00 +0000\r\n\r\nhello\r\n"
+    )
+    .into_bytes()
+}
+
+/// Calls `next` until an event satisfies `want`, within `within`; returns
+/// the time it took.
+async fn wait_for(
+    w: &mut ImapWatch,
+    interest: &mut watch::Receiver<BTreeSet<String>>,
+    within: Duration,
+    what: &str,
+    mut want: impl FnMut(&WatchEvent) -> bool,
+) -> Duration {
+    let t = Instant::now();
+    loop {
+        let left = within
+            .checked_sub(t.elapsed())
+            .unwrap_or_else(|| panic!("no {what} within {within:?}"));
+        let events = tokio::time::timeout(left, w.next(interest))
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within {within:?}"))
+            .expect("the watcher works");
+        assert!(!events.is_empty());
+        if events.iter().any(&mut want) {
+            return t.elapsed();
+        }
+    }
+}
+
+fn status_of<'a>(e: &'a WatchEvent, name: &str) -> Option<&'a MailboxStatus> {
+    match e {
+        WatchEvent::Status { mailbox, status } if mailbox == name => Some(status),
+        _ => None,
+    }
+}
+
+/// The whole sequence for one mode: APPEND to INBOX and to another
+/// mailbox, a flag change, an expunge, a CREATE.
+async fn changes_are_reported(stack: &Stack, user: &str, force_idle: bool) {
+    let mut other = stack.session(user).await;
+    let folder = unique("Watched");
+    other.create(&folder).await.unwrap();
+    let config = WatchConfig {
+        force_idle,
+        poll_interval: Duration::from_secs(1),
+        ..WatchConfig::default()
+    };
+    let (mut w, listing, statuses) = ImapWatch::start(stack.session(user).await, config)
+        .await
+        .expect("the watcher starts");
+    let expected = if force_idle {
+        WatchMode::Idle
+    } else {
+        WatchMode::Notify
+    };
+    assert_eq!(w.mode(), expected);
+    assert!(listing.iter().any(|m| m.name == folder));
+    let initial: HashMap<String, MailboxStatus> = statuses.into_iter().collect();
+    let inbox = initial["INBOX"];
+    let watched = initial[&folder];
+    assert!(inbox.highest_modseq.is_some(), "CONDSTORE is enabled");
+    let (_tx, mut interest) = watch::channel(BTreeSet::from([folder.clone()]));
+    let mode = format!("{expected:?}");
+
+    // APPEND to INBOX. The clock starts at the APPEND's OK.
+    let (_, uid) = other
+        .append("INBOX", &[], None, &message("one"))
+        .await
+        .unwrap()
+        .expect("APPENDUID");
+    let took = wait_for(
+        &mut w,
+        &mut interest,
+        Duration::from_secs(2),
+        "INBOX append",
+        |e| status_of(e, "INBOX").is_some_and(|s| s.uid_next > inbox.uid_next),
+    )
+    .await;
+    eprintln!("{mode}: APPEND to INBOX reported after {took:?}");
+
+    // APPEND to the other mailbox (in the interest).
+    other
+        .append(&folder, &[], None, &message("two"))
+        .await
+        .unwrap();
+    let within = Duration::from_secs(if force_idle { 3 } else { 2 });
+    let took = wait_for(&mut w, &mut interest, within, "append elsewhere", |e| {
+        status_of(e, &folder).is_some_and(|s| s.uid_next > watched.uid_next)
+    })
+    .await;
+    eprintln!("{mode}: APPEND to another mailbox reported after {took:?}");
+
+    // A flag change in INBOX: a higher HIGHESTMODSEQ.
+    let before = other.select("INBOX").await.unwrap();
+    other
+        .store_flags(&[uid], StoreOp::Add, &[Flag::Flagged])
+        .await
+        .unwrap();
+    let took = wait_for(
+        &mut w,
+        &mut interest,
+        Duration::from_secs(2),
+        "flag change",
+        |e| status_of(e, "INBOX").is_some_and(|s| s.highest_modseq > before.highest_modseq),
+    )
+    .await;
+    eprintln!("{mode}: STORE reported after {took:?}");
+
+    // An expunge: fewer messages.
+    let count = other.select("INBOX").await.unwrap().exists;
+    other.expunge_uids(&[uid]).await.unwrap();
+    let took = wait_for(
+        &mut w,
+        &mut interest,
+        Duration::from_secs(2),
+        "expunge",
+        |e| status_of(e, "INBOX").is_some_and(|s| s.messages < count),
+    )
+    .await;
+    eprintln!("{mode}: EXPUNGE reported after {took:?}");
+
+    // CREATE: a listing with the new mailbox.
+    let created = unique("Created");
+    other.create(&created).await.unwrap();
+    let within = Duration::from_secs(if force_idle { 3 } else { 2 });
+    let took = wait_for(
+        &mut w,
+        &mut interest,
+        within,
+        "listing",
+        |e| matches!(e, WatchEvent::Listing(l) if l.iter().any(|m| m.name == created)),
+    )
+    .await;
+    eprintln!("{mode}: CREATE reported after {took:?}");
+}
+
+#[tokio::test]
+async fn notify_reports_appends_flags_expunges_and_creates() {
+    let Some(stack) = stack("notify_reports_appends_flags_expunges_and_creates") else {
+        return;
+    };
+    changes_are_reported(&stack, "watch01", false).await;
+}
+
+#[tokio::test]
+async fn idle_reports_appends_flags_expunges_and_creates() {
+    let Some(stack) = stack("idle_reports_appends_flags_expunges_and_creates") else {
+        return;
+    };
+    changes_are_reported(&stack, "watch02", true).await;
+}
+
+/// How long Dovecot takes from an APPEND's OK to the NOTIFY STATUS, over
+/// ten appends (printed; the bound is loose).
+#[tokio::test]
+async fn notify_delay_after_append() {
+    let Some(stack) = stack("notify_delay_after_append") else {
+        return;
+    };
+    let mut other = stack.session("watch03").await;
+    let (mut w, _, statuses) =
+        ImapWatch::start(stack.session("watch03").await, WatchConfig::default())
+            .await
+            .unwrap();
+    assert_eq!(w.mode(), WatchMode::Notify);
+    let mut uid_next = statuses
+        .iter()
+        .find(|(n, _)| n == "INBOX")
+        .map(|(_, s)| s.uid_next)
+        .unwrap();
+    let (_tx, mut interest) = watch::channel(BTreeSet::new());
+    let mut delays = Vec::new();
+    for i in 0..10 {
+        other
+            .append("INBOX", &[], None, &message(&format!("d{i}")))
+            .await
+            .unwrap();
+        let t = Instant::now();
+        let mut next = 0;
+        wait_for(
+            &mut w,
+            &mut interest,
+            Duration::from_secs(2),
+            "append",
+            |e| match status_of(e, "INBOX") {
+                Some(s) if s.uid_next > uid_next => {
+                    next = s.uid_next;
+                    true
+                }
+                _ => false,
+            },
+        )
+        .await;
+        delays.push(t.elapsed());
+        uid_next = next;
+    }
+    delays.sort();
+    eprintln!(
+        "NOTIFY delay after APPEND's OK: min {:?}, median {:?}, max {:?}",
+        delays[0], delays[5], delays[9]
+    );
+}
