@@ -21,6 +21,7 @@ const OPTIONAL_KEYS: &[(&str, Kind)] = &[
     ("caldav", Kind::String),
     ("carddav", Kind::String),
     ("upstream_ca_file", Kind::String),
+    ("metrics_listen", Kind::String),
     ("provision.policy.min_device_password_length", Kind::Integer),
     (
         "provision.policy.max_inactivity_time_device_lock",

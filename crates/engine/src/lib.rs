@@ -4,6 +4,7 @@
 pub mod device;
 pub mod mail;
 pub mod provision;
+pub mod push;
 pub mod settings;
 
 use eas::{Command, ProtocolVersion};
@@ -51,6 +52,7 @@ pub const IMPLEMENTED: &[Command] = &[
     Command::SendMail,
     Command::SmartReply,
     Command::SmartForward,
+    Command::Ping,
 ];
 
 /// SendMail, SmartReply, SmartForward (answered by [`mail::send::compose_mail`]).

@@ -35,10 +35,14 @@ pub struct Config {
     pub upstream_ca_file: Option<PathBuf>,
     /// Seconds to wait for an upstream connection and login.
     pub upstream_timeout_seconds: u64,
+    /// Address for Prometheus metrics (`GET /metrics`, plain HTTP, no authentication): keep
+    /// it on loopback or a private network. Unset: no metrics listener.
+    pub metrics_listen: Option<SocketAddr>,
     pub auth: AuthConfig,
     pub provision: ProvisionConfig,
     pub mail: MailConfig,
     pub send: SendConfig,
+    pub push: PushConfig,
     pub log: LogConfig,
 }
 
@@ -57,10 +61,12 @@ impl Default for Config {
             carddav: None,
             upstream_ca_file: None,
             upstream_timeout_seconds: 10,
+            metrics_listen: None,
             auth: AuthConfig::default(),
             provision: ProvisionConfig::default(),
             mail: MailConfig::default(),
             send: SendConfig::default(),
+            push: PushConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -143,6 +149,62 @@ impl MailConfig {
             read_ahead_bytes: self.read_ahead_kib.saturating_mul(1024),
             // Set from `[send]` by the gateway.
             send: engine::mail::send::SendConfig::default(),
+        }
+    }
+}
+
+/// Ping and Sync with Wait (`[push]`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PushConfig {
+    /// Shortest Ping HeartbeatInterval accepted, seconds (devices asking for less get status 5
+    /// with this value).
+    pub min_heartbeat_seconds: u32,
+    /// Longest Ping HeartbeatInterval and Sync wait, seconds (status 5 or 14 with this value
+    /// above it). Keep it below the idle timeout of any proxy in front of airgate.
+    pub max_heartbeat_seconds: u32,
+    /// The most folders one Ping may watch (status 6 above it).
+    pub max_folders: usize,
+    /// Seconds a user's upstream watcher is kept after the last waiting request ended.
+    pub linger_seconds: u64,
+    /// Watch with IDLE plus STATUS polls even where the IMAP server offers NOTIFY.
+    pub imap_force_idle: bool,
+    /// Without NOTIFY: seconds between STATUS polls of the watched folders other than INBOX.
+    pub imap_poll_seconds: u64,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        PushConfig {
+            min_heartbeat_seconds: 60,
+            max_heartbeat_seconds: 3540,
+            max_folders: 300,
+            linger_seconds: 60,
+            imap_force_idle: false,
+            imap_poll_seconds: 60,
+        }
+    }
+}
+
+impl PushConfig {
+    pub fn engine(&self) -> engine::push::PushConfig {
+        let max = self.max_heartbeat_seconds.max(1);
+        engine::push::PushConfig {
+            min_heartbeat: self.min_heartbeat_seconds.min(max),
+            max_heartbeat: max,
+            max_folders: self.max_folders.max(1),
+            hub: engine::push::HubConfig {
+                linger: std::time::Duration::from_secs(self.linger_seconds),
+                ..engine::push::HubConfig::default()
+            },
+        }
+    }
+
+    pub fn watch(&self) -> upstream::imap::WatchConfig {
+        upstream::imap::WatchConfig {
+            force_idle: self.imap_force_idle,
+            poll_interval: std::time::Duration::from_secs(self.imap_poll_seconds.max(1)),
+            ..upstream::imap::WatchConfig::default()
         }
     }
 }

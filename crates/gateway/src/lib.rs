@@ -4,6 +4,8 @@
 mod auth;
 mod config;
 mod mail;
+mod metrics_http;
+mod push;
 mod read_ahead;
 mod request;
 mod response;
@@ -15,7 +17,7 @@ mod verifier;
 use std::sync::Arc;
 
 pub use auth::{AuthConfig, Authenticator, Credentials, Verifier, VerifyError};
-pub use config::{Config, LogConfig, LogFormat, MailConfig, ProvisionConfig};
+pub use config::{Config, LogConfig, LogFormat, MailConfig, ProvisionConfig, PushConfig};
 pub use server::{TlsError, serve, tls_config};
 
 use tokio::net::TcpListener;
@@ -36,6 +38,10 @@ pub struct Gateway {
     pub locks: mail::DeviceLocks,
     /// The next Sync window of each device, fetched while the device reads the last one.
     pub read_ahead: Arc<read_ahead::ReadAheads>,
+    /// Where Ping and Sync-with-Wait wait; None without an IMAP server (Ping is then not
+    /// offered).
+    pub push: Option<engine::push::Hub>,
+    pub push_config: engine::push::PushConfig,
 }
 
 impl Gateway {
@@ -55,6 +61,8 @@ impl Gateway {
             smtp: None,
             locks: mail::DeviceLocks::default(),
             read_ahead: Arc::default(),
+            push: None,
+            push_config: config.push.engine(),
             config,
         })
     }
@@ -62,6 +70,12 @@ impl Gateway {
     /// Serves mail from these IMAP sessions.
     pub fn with_mail(mut self, pool: upstream::SessionPool) -> Gateway {
         self.mail = Some(pool);
+        self
+    }
+
+    /// Pushes changes from this source (the IMAP watcher in `Server::bind`).
+    pub fn with_push(mut self, source: Arc<dyn engine::push::Source>) -> Gateway {
+        self.push = Some(engine::push::Hub::new(source, self.push_config.hub.clone()));
         self
     }
 
@@ -96,6 +110,8 @@ pub enum StartError {
 pub struct Server {
     listener: TcpListener,
     app: axum::Router,
+    gateway: Arc<Gateway>,
+    metrics: Option<metrics_http::Metrics>,
     tls: Option<Arc<rustls::ServerConfig>>,
     url: String,
 }
@@ -113,6 +129,11 @@ impl Server {
             }
         };
         let pool = verifier::session_pool(&config)?;
+        let watcher = push::ImapSource::new(verifier::imap_client(&config)?, config.push.watch());
+        let metrics = match config.metrics_listen {
+            Some(addr) => Some(metrics_http::bind(addr).await?),
+            None => None,
+        };
         let smtp = verifier::smtp_client(&config)?;
         let verifier = verifier::ImapVerifier::new(pool.clone());
         let listener = TcpListener::bind(config.listen)
@@ -126,13 +147,16 @@ impl Server {
         let gateway = Arc::new(
             Gateway::new(config, Arc::new(verifier))?
                 .with_mail(pool)
-                .with_smtp(smtp),
+                .with_smtp(smtp)
+                .with_push(watcher),
         );
         Ok(Server {
             listener,
-            app: routes::router(gateway),
+            app: routes::router(gateway.clone()),
+            gateway,
             tls,
             url,
+            metrics,
         })
     }
 
@@ -142,6 +166,17 @@ impl Server {
     }
 
     pub async fn run(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        // Held Pings and Sync waits answer at once instead of holding the drain.
+        if let Some(hub) = self.gateway.push.clone() {
+            let token = shutdown.clone();
+            tokio::spawn(async move {
+                token.cancelled().await;
+                hub.shut_down();
+            });
+        }
+        if let Some(m) = self.metrics {
+            tokio::spawn(m.serve(shutdown.clone()));
+        }
         serve(self.listener, self.app, self.tls, shutdown).await
     }
 }

@@ -111,6 +111,45 @@ fn utc_date(secs: i64) -> (i32, u32, u32) {
     (y, m, d)
 }
 
+/// A LIST entry as the engine sees it (also what the push watcher publishes).
+pub(crate) fn mailbox_of(m: imap::MailboxListing) -> Mailbox {
+    Mailbox {
+        name: m.name,
+        path: m.display_path,
+        delimiter: m.delimiter,
+        special_use: m.special_use.map(|s| match s {
+            imap::SpecialUse::All => SpecialUse::All,
+            imap::SpecialUse::Archive => SpecialUse::Archive,
+            imap::SpecialUse::Drafts => SpecialUse::Drafts,
+            imap::SpecialUse::Flagged => SpecialUse::Flagged,
+            imap::SpecialUse::Junk => SpecialUse::Junk,
+            imap::SpecialUse::Sent => SpecialUse::Sent,
+            imap::SpecialUse::Trash => SpecialUse::Trash,
+        }),
+        subscribed: m.subscribed,
+        selectable: !m.no_select,
+    }
+}
+
+/// How a session of this mode finds changes.
+pub(crate) fn tracking_of(mode: SyncMode) -> ChangeTracking {
+    match mode {
+        SyncMode::Qresync => ChangeTracking::Qresync,
+        SyncMode::Condstore => ChangeTracking::Condstore,
+        SyncMode::Plain => ChangeTracking::Listing,
+    }
+}
+
+/// STATUS counters as the engine sees them.
+pub(crate) fn status_state(s: imap::MailboxStatus) -> MailboxState {
+    MailboxState {
+        uid_validity: s.uid_validity,
+        uid_next: s.uid_next,
+        messages: s.messages,
+        highest_modseq: s.highest_modseq,
+    }
+}
+
 fn selected_state(s: imap::Selected) -> MailboxState {
     MailboxState {
         uid_validity: s.uid_validity,
@@ -122,11 +161,7 @@ fn selected_state(s: imap::Selected) -> MailboxState {
 
 impl MailBackend for ImapMail {
     fn tracking(&self) -> ChangeTracking {
-        match self.mode {
-            SyncMode::Qresync => ChangeTracking::Qresync,
-            SyncMode::Condstore => ChangeTracking::Condstore,
-            SyncMode::Plain => ChangeTracking::Listing,
-        }
+        tracking_of(self.mode)
     }
 
     fn wire_name(&self, name: &str) -> String {
@@ -140,25 +175,7 @@ impl MailBackend for ImapMail {
             .list_mailboxes()
             .await
             .map_err(map_err)?;
-        Ok(listing
-            .into_iter()
-            .map(|m| Mailbox {
-                name: m.name,
-                path: m.display_path,
-                delimiter: m.delimiter,
-                special_use: m.special_use.map(|s| match s {
-                    imap::SpecialUse::All => SpecialUse::All,
-                    imap::SpecialUse::Archive => SpecialUse::Archive,
-                    imap::SpecialUse::Drafts => SpecialUse::Drafts,
-                    imap::SpecialUse::Flagged => SpecialUse::Flagged,
-                    imap::SpecialUse::Junk => SpecialUse::Junk,
-                    imap::SpecialUse::Sent => SpecialUse::Sent,
-                    imap::SpecialUse::Trash => SpecialUse::Trash,
-                }),
-                subscribed: m.subscribed,
-                selectable: !m.no_select,
-            })
-            .collect())
+        Ok(listing.into_iter().map(mailbox_of).collect())
     }
 
     async fn status(&mut self, mailbox: &str) -> Result<MailboxState> {
@@ -187,12 +204,7 @@ impl MailBackend for ImapMail {
             .status(mailbox)
             .await
             .map_err(map_err)?;
-        Ok(MailboxState {
-            uid_validity: s.uid_validity,
-            uid_next: s.uid_next,
-            messages: s.messages,
-            highest_modseq: s.highest_modseq,
-        })
+        Ok(status_state(s))
     }
 
     async fn select(&mut self, mailbox: &str) -> Result<MailboxState> {

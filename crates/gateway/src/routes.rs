@@ -135,6 +135,7 @@ fn options(gw: &Gateway) -> Response {
     let commands: Vec<&str> = engine::IMPLEMENTED
         .iter()
         .filter(|c| gw.smtp.is_some() || !engine::is_submission(**c))
+        .filter(|c| gw.push.is_some() || **c != Command::Ping)
         .map(|c| c.name())
         .collect();
     let mut resp = StatusCode::OK.into_response();
@@ -184,12 +185,19 @@ async fn command(
     if !engine::IMPLEMENTED.contains(&req.command()) {
         return Err(Reject::NotImplemented(req.command()));
     }
-    if engine::needs_mail(req.command()) || engine::is_submission(req.command()) {
-        let accept_multipart = req.line.accept_multipart
-            || headers
-                .get("ms-asacceptmultipart")
-                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"t"));
-        return mail_command(gw, device, &password, req, accept_multipart).await;
+    let accept_multipart = req.line.accept_multipart
+        || headers
+            .get("ms-asacceptmultipart")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"t"));
+    match req.command() {
+        Command::Ping => return ping_command(&gw, &device, password, &req).await,
+        Command::Sync => {
+            return sync_command(&gw, &device, password, &req, accept_multipart).await;
+        }
+        c if engine::needs_mail(c) || engine::is_submission(c) => {
+            return mail_command(gw, device, &password, req, accept_multipart).await;
+        }
+        _ => {}
     }
     let doc = blocking(move || {
         engine::dispatch(
@@ -208,6 +216,26 @@ async fn command(
     Ok(response::wbxml(&doc))
 }
 
+/// What a mail command does with the user's mail store.
+enum MailWork<'a> {
+    Compose(Box<eas::ComposeMailRequest>),
+    Dispatch(Command, Option<&'a wbxml::Element>),
+    Sync(&'a eas::SyncRequest),
+}
+
+/// What it gave: a reply (with the session a streamed one reads from), or a Sync response to
+/// look at before it is sent.
+enum MailDone {
+    Reply(engine::mail::Reply, Box<crate::mail::ImapMail>),
+    Sync(eas::SyncResponse),
+}
+
+fn unavailable() -> Reject {
+    Reject::Unavailable {
+        retry_after: RETRY_AFTER,
+    }
+}
+
 /// A mail command (the send commands included): the device's lock, one pooled IMAP session,
 /// SMTP submission with the device's credentials where one is configured, the engine.
 async fn mail_command(
@@ -217,23 +245,39 @@ async fn mail_command(
     req: EasRequest,
     accept_multipart: bool,
 ) -> Result<Response, Reject> {
-    let unavailable = || Reject::Unavailable {
-        retry_after: RETRY_AFTER,
-    };
-    let Some(pool) = gw.mail.as_ref() else {
-        return Err(Reject::NotImplemented(req.command()));
-    };
-    let compose = if engine::is_submission(req.command()) {
+    let work = if engine::is_submission(req.command()) {
         if gw.smtp.is_none() {
             return Err(Reject::NotImplemented(req.command()));
         }
-        Some(crate::send::request(&req)?)
+        MailWork::Compose(Box::new(crate::send::request(&req)?))
     } else {
-        None
+        MailWork::Dispatch(req.command(), req.body.as_ref())
     };
-    let _guard = gw.locks.lock(&device).await;
+    match with_mail(&gw, &device, password, req.version, accept_multipart, work).await? {
+        MailDone::Reply(reply, backend) => Ok(reply_response(req.command(), reply, *backend)),
+        MailDone::Sync(resp) => Ok(response::wbxml(&resp.into_element(req.version))),
+    }
+}
+
+/// Runs mail work under the device's lock with a pooled IMAP session.
+async fn with_mail(
+    gw: &Arc<Gateway>,
+    device: &DeviceKey,
+    password: &str,
+    version: eas::ProtocolVersion,
+    accept_multipart: bool,
+    work: MailWork<'_>,
+) -> Result<MailDone, Reject> {
+    let Some(pool) = gw.mail.as_ref() else {
+        return Err(Reject::NotImplemented(match &work {
+            MailWork::Compose(c) => c.kind.command(),
+            MailWork::Dispatch(c, _) => *c,
+            MailWork::Sync(_) => Command::Sync,
+        }));
+    };
+    let _guard = gw.locks.lock(device).await;
     // Waits for the device's read-ahead, whose session then is back in the pool.
-    let held = gw.read_ahead.take(&device).await;
+    let held = gw.read_ahead.take(device).await;
     let session = pool.get(&device.user, password).await.map_err(|e| {
         tracing::warn!(error = %e, "no IMAP session");
         unavailable()
@@ -242,11 +286,11 @@ async fn mail_command(
         (gw.mail_config.read_ahead_bytes > 0).then(|| (Arc::clone(&gw.read_ahead), device.clone()));
     let mut backend = crate::mail::ImapMail::new(session, ahead);
     let now = unix_now();
-    let identity = crate::send::identity(&gw, &device.user);
+    let identity = crate::send::identity(gw, &device.user);
     let ctx = engine::mail::MailContext {
         store: &gw.store,
-        device: &device,
-        version: req.version,
+        device,
+        version,
         config: &gw.mail_config,
         now,
         accept_multipart,
@@ -261,21 +305,143 @@ async fn mail_command(
         None => crate::send::AnyOutbox::None,
     };
     let mut served = engine::mail::read_ahead::WithReadAhead::new(&mut backend, held);
-    let reply = match &compose {
-        Some(c) => engine::mail::send::compose_mail(&ctx, &mut served, &mut outbox, c).await,
-        None => {
-            let body = req.body.as_ref();
-            engine::mail::dispatch(&ctx, &mut served, &mut outbox, req.command(), body).await
-        }
-    }
-    .map_err(|e| match e {
+    let failed = |e: engine::EngineError| match e {
         engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
         e => {
             tracing::warn!(error = %e, "mail command failed; the device will retry");
             unavailable()
         }
-    })?;
-    Ok(reply_response(req.command(), reply, backend))
+    };
+    let reply = match work {
+        MailWork::Compose(c) => {
+            engine::mail::send::compose_mail(&ctx, &mut served, &mut outbox, &c).await
+        }
+        MailWork::Dispatch(command, body) => {
+            engine::mail::dispatch(&ctx, &mut served, &mut outbox, command, body).await
+        }
+        MailWork::Sync(request) => {
+            let resp = engine::mail::sync::sync(&ctx, &mut served, &mut outbox, request)
+                .await
+                .map_err(failed)?;
+            return Ok(MailDone::Sync(resp));
+        }
+    }
+    .map_err(failed)?;
+    Ok(MailDone::Reply(reply, Box::new(backend)))
+}
+
+fn push_context<'a>(
+    gw: &'a Gateway,
+    device: &'a DeviceKey,
+    password: Arc<str>,
+) -> engine::push::PushContext<'a> {
+    engine::push::PushContext {
+        store: &gw.store,
+        device,
+        config: &gw.push_config,
+        special_names: &gw.mail_config.special_names,
+        password,
+    }
+}
+
+fn engine_failure(e: engine::EngineError) -> Reject {
+    match e {
+        engine::EngineError::BadRequest(why) => Reject::BadRequest(why),
+        e => {
+            tracing::warn!(error = %e, "command failed; the device will retry");
+            unavailable()
+        }
+    }
+}
+
+/// Ping: held without the device's lock or an IMAP session; the user's push watcher tells
+/// when to answer.
+async fn ping_command(
+    gw: &Arc<Gateway>,
+    device: &DeviceKey,
+    password: Arc<str>,
+    req: &EasRequest,
+) -> Result<Response, Reject> {
+    let Some(hub) = gw.push.as_ref() else {
+        return Err(Reject::NotImplemented(Command::Ping));
+    };
+    let ctx = push_context(gw, device, password);
+    let resp = engine::push::ping::ping(&ctx, hub, req.body.as_ref())
+        .await
+        .map_err(engine_failure)?;
+    tracing::debug!(status = resp.status.code(), "Ping answered");
+    Ok(response::wbxml(&resp.to_element()))
+}
+
+/// Sync, with the empty and Partial forms filled in from the device's last request, and
+/// Wait/HeartbeatInterval held (without the lock or a session) until a collection changes.
+async fn sync_command(
+    gw: &Arc<Gateway>,
+    device: &DeviceKey,
+    password: Arc<str>,
+    req: &EasRequest,
+    accept_multipart: bool,
+) -> Result<Response, Reject> {
+    use engine::push::sync_wait::{self, SyncPlan};
+    let ctx = push_context(gw, device, password.clone());
+    let plan = sync_wait::plan(&ctx, req.body.as_ref())
+        .await
+        .map_err(engine_failure)?;
+    let (request, wait, repeated) = match plan {
+        SyncPlan::Answer(resp) => return Ok(response::wbxml(&resp.into_element(req.version))),
+        SyncPlan::Run {
+            request,
+            wait,
+            repeated,
+        } => (request, wait, repeated),
+    };
+    let run = |request| {
+        let password = password.clone();
+        async move {
+            match with_mail(
+                gw,
+                device,
+                &password,
+                req.version,
+                accept_multipart,
+                MailWork::Sync(request),
+            )
+            .await?
+            {
+                MailDone::Sync(resp) => Ok(resp),
+                MailDone::Reply(..) => Err(unavailable()),
+            }
+        }
+    };
+    let resp = run(&request).await?;
+    if !sync_wait::nothing_for_device(&request, &resp) {
+        return Ok(response::wbxml(&resp.into_element(req.version)));
+    }
+    let (Some(wait), Some(hub)) = (wait, gw.push.as_ref()) else {
+        // Nothing to say to an empty request: the empty response (MS-ASCMD 2.2.1.21.2).
+        return Ok(if repeated {
+            StatusCode::OK.into_response()
+        } else {
+            response::wbxml(&resp.into_element(req.version))
+        });
+    };
+    match sync_wait::wait_for_change(&ctx, hub, &request, wait)
+        .await
+        .map_err(engine_failure)?
+    {
+        engine::push::WaitEnd::Changed => {
+            // The device's commands were applied by the first run.
+            let again = sync_wait::without_commands(&request);
+            let resp = run(&again).await?;
+            Ok(if sync_wait::nothing_for_device(&again, &resp) {
+                StatusCode::OK.into_response()
+            } else {
+                response::wbxml(&resp.into_element(req.version))
+            })
+        }
+        // Expired, a newer request of the device, or shutdown: the empty response.
+        _ => Ok(StatusCode::OK.into_response()),
+    }
 }
 
 fn unix_now() -> i64 {

@@ -48,7 +48,7 @@ impl ImapVerifier {
     }
 }
 
-fn imap_client(config: &Config) -> Result<ImapClient, StartError> {
+pub(crate) fn imap_client(config: &Config) -> Result<ImapClient, StartError> {
     {
         let url = config.imap.as_deref().ok_or_else(|| {
             StartError::Config(

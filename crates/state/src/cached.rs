@@ -2,7 +2,6 @@
 //! (or, for Ping, without parts of it), and then mean "the same as last time" (MS-ASCMD
 //! 3.1.5.8, 2.2.1.21.1); the server must keep them across its restarts.
 
-use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use crate::DeviceKey;
