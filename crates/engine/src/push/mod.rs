@@ -7,6 +7,8 @@ pub mod check;
 pub mod hub;
 pub mod ping;
 pub mod sync_wait;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
