@@ -521,3 +521,29 @@ async fn a_new_sync_wait_ends_a_held_ping_of_the_device() {
     assert_eq!(ping_status(&r), "1", "{r:?}");
     sync.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_notify_idle_and_polls_still_push() {
+    let (ag, _) = start(&[
+        "--push-imap-force-idle",
+        "true",
+        "--push-imap-poll-seconds",
+        "1",
+    ]);
+    let mut s = Setup::on(&ag, "ping-idle").await;
+    // INBOX through IDLE: at once.
+    let task = held_ping(&s.c, ping_doc(Some(300), &s.ids())).await;
+    s.imap.append("INBOX", &message("idle"), &[], None);
+    let appended = Instant::now();
+    let r = answer(task, Duration::from_secs(5)).await;
+    assert_eq!(ping_status(&r), "2", "{r:?}");
+    assert_eq!(ping_folders(&r), vec![s.id("Inbox")]);
+    assert!(appended.elapsed() < Duration::from_secs(2));
+    s.folders = synced_folders(&s.c).await;
+    // Another folder through the STATUS poll: within the poll interval.
+    let task = held_ping(&s.c, ping_doc(Some(300), &s.ids())).await;
+    s.imap.append("Trash", &message("polled"), &[], None);
+    let r = answer(task, Duration::from_secs(5)).await;
+    assert_eq!(ping_status(&r), "2", "{r:?}");
+    assert_eq!(ping_folders(&r), vec![s.id("Trash")]);
+}
