@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use eas::CollectionId;
 use eas::ping::{PingRequest, PingResponse, PingStatus};
-use state::{CollectionRecord, FolderSource, PingParams};
+use state::{FolderSource, PingParams};
 use wbxml::Element;
 
 use super::PushContext;
-use super::check::{hierarchy_differs, mail_pending};
+use super::check::{Baseline, hierarchy_differs, mail_pending};
 use super::hub::{Hub, LATENCY, MailView, WaitEnd};
 use crate::EngineError;
 use crate::mail::backend::Mailbox;
@@ -21,7 +21,7 @@ use crate::mail::blocking;
 struct Watched {
     id: CollectionId,
     mailbox: String,
-    record: Option<CollectionRecord>,
+    baseline: Option<Baseline>,
 }
 
 /// Answers a Ping: at once when the request is wrong or something changed already, else
@@ -86,7 +86,8 @@ pub async fn ping(
         let hierarchy = s.hierarchy(&dev)?;
         let mut records = BTreeMap::new();
         for (id, _) in &folders {
-            records.insert(id.clone(), s.collection(&dev, id)?);
+            let record = s.collection(&dev, id)?;
+            records.insert(id.clone(), record.as_ref().map(Baseline::of));
         }
         Ok((ids, hierarchy, records))
     })
@@ -98,7 +99,7 @@ pub async fn ping(
         return Ok(PingResponse::status(PingStatus::FolderSyncRequired));
     };
     let mut watched = Vec::new();
-    for (id, record) in records {
+    for (id, baseline) in records {
         let entry = ids
             .by_id(&id)
             .filter(|_| hierarchy.folders.contains_key(&id));
@@ -109,10 +110,12 @@ pub async fn ping(
         watched.push(Watched {
             id: cid,
             mailbox: mailbox.clone(),
-            record,
+            baseline,
         });
     }
 
+    // Only what the wait needs is kept while it lasts.
+    let device_folders = hierarchy.folders;
     let mailboxes = watched.iter().map(|w| w.mailbox.clone()).collect();
     let mut waiter = hub.wait(ctx.device, ctx.password.clone(), mailboxes);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(u64::from(heartbeat));
@@ -131,7 +134,7 @@ pub async fn ping(
                     .is_none_or(|l| !Arc::ptr_eq(l, &mail.listing));
                 listing_seen = Some(mail.listing.clone());
                 if new_listing
-                    && hierarchy_differs(&ids, &hierarchy.folders, &mail.listing, ctx.special_names)
+                    && hierarchy_differs(&ids, &device_folders, &mail.listing, ctx.special_names)
                 {
                     Some(PingResponse::status(PingStatus::FolderSyncRequired))
                 } else {
@@ -160,7 +163,7 @@ fn changed_folders(watched: &[Watched], mail: &MailView, waited: bool) -> Option
         .iter()
         .filter(|w| {
             mail_pending(
-                w.record.as_ref(),
+                w.baseline.as_ref(),
                 mail.states.get(&w.mailbox),
                 mail.tracking,
             )

@@ -12,7 +12,7 @@ use state::FolderSource;
 use wbxml::Element;
 
 use super::PushContext;
-use super::check::mail_pending;
+use super::check::{Baseline, mail_pending};
 use super::hub::{Hub, LATENCY, WaitEnd};
 use crate::EngineError;
 use crate::mail::blocking;
@@ -207,7 +207,8 @@ pub async fn wait_for_change(
                 continue;
             };
             let FolderSource::Mail { mailbox, .. } = &entry.source;
-            out.push((mailbox.clone(), s.collection(&dev, id.as_str())?));
+            let record = s.collection(&dev, id.as_str())?;
+            out.push((mailbox.clone(), record.as_ref().map(Baseline::of)));
         }
         Ok(out)
     })
