@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::mail::backend::{ChangeTracking, Mailbox, MailboxState};
 
-/// Metric names (also in docs/operations.md).
+/// Metric names (documented in docs/configuration.md, `metrics_listen`).
 pub const HELD: &str = "airgate_push_held_requests";
 pub const WATCHERS: &str = "airgate_push_watchers";
 pub const CONNECTIONS: &str = "airgate_push_upstream_connections";
