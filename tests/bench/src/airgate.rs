@@ -23,6 +23,18 @@ impl Airgate {
     /// `airgate serve` on a free port with a new state directory under `work`, pointed at the
     /// stack's IMAP server, without provisioning; `log_level` is its tracing filter.
     pub fn start(binary: &Path, stack: &Stack, work: &Path, log_level: &str) -> Airgate {
+        Airgate::start_with(binary, stack, work, log_level, &[])
+    }
+
+    /// [`Airgate::start`] with more command-line arguments after the usual ones (e.g.
+    /// `--metrics-listen 127.0.0.1:PORT`); later flags win.
+    pub fn start_with(
+        binary: &Path,
+        stack: &Stack,
+        work: &Path,
+        log_level: &str,
+        extra: &[String],
+    ) -> Airgate {
         let dir = work.join(format!("airgate-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("airgate state dir");
@@ -36,6 +48,7 @@ impl Airgate {
             .args(["--email-domain", "example.org"])
             .args(["--provision-required", "false"])
             .args(["--log-level", log_level])
+            .args(extra)
             .env_remove("AIRGATE_CONFIG")
             .stdin(Stdio::null())
             .stdout(out)

@@ -9,10 +9,8 @@
 //!
 //! See tests/bench/README.md for how to run it; docs/benchmarks.md has the figures.
 
-mod airgate;
-mod direct;
-mod mailgen;
-mod seed;
+use airgate_bench::procfs::cpu_seconds;
+use airgate_bench::{airgate, direct, mailgen, seed};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -99,42 +97,6 @@ fn parse_args() -> Args {
         }
     }
     a
-}
-
-/// CPU seconds (user + system) a process used so far, with those of its children that ended
-/// and were waited for when `children` is set; 0 when it is gone.
-fn cpu_seconds(pid: u32, children: bool) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    // The fields after the command name (which may hold spaces) in parentheses: utime, stime,
-    // cutime and cstime are fields 14 to 17, at 11 to 14 here.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let which: &[usize] = if children {
-        &[11, 12, 13, 14]
-    } else {
-        &[11, 12]
-    };
-    let ticks: f64 = which
-        .iter()
-        .filter_map(|i| fields.get(*i).and_then(|v| v.parse::<f64>().ok()))
-        .sum();
-    ticks / clock_ticks()
-}
-
-fn clock_ticks() -> f64 {
-    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *TICKS.get_or_init(|| {
-        std::process::Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .ok()
-            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-            .unwrap_or(100.0)
-    })
 }
 
 /// The stack's Dovecot: its master (with the children it reaped: the `imap` processes of
