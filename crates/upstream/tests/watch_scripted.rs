@@ -208,6 +208,78 @@ async fn notify_a_burst_of_lists_costs_one_list_and_statuses_in_it_are_kept() {
 }
 
 #[tokio::test]
+async fn notify_a_rename_with_oldname_gives_a_new_listing() {
+    let (port, server) = scripted(NOTIFY_CAPS, |mut p| async move {
+        notify_start(&mut p).await;
+        // Dovecot 2.3's MailboxName event for `RENAME Sent New` (RFC 5465 §5.4 with the
+        // RFC 5258 OLDNAME extended data item), split across two reads.
+        p.send("* LIST () \"/\" New (\"OLD").await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        p.send("NAME\" (Sent))\r\n").await;
+        // The LIST's answer may carry extended data too (CHILDINFO, RFC 5258 §3.5).
+        let tag = p.expect(LIST).await;
+        p.send(&format!(
+            "* LIST () \"/\" INBOX\r\n\
+             * LIST (\\Subscribed) \"/\" New (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n\
+             {tag} OK done\r\n"
+        ))
+        .await;
+        p.answer(
+            &format!("STATUS \"New\" {STATUS_ITEMS}"),
+            "* STATUS New (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 1)\r\n",
+        )
+        .await;
+        // Again, the new name as a literal (and the old one in the extended data too).
+        p.send("* LIST () \"/\" {5}\r\nNew 2 (\"OLDNAME\" ({3}\r\nNew))\r\n")
+            .await;
+        p.answer(
+            LIST,
+            "* LIST () \"/\" INBOX\r\n* LIST () \"/\" \"New 2\"\r\n",
+        )
+        .await;
+        p.answer(
+            &format!("STATUS \"New 2\" {STATUS_ITEMS}"),
+            "* STATUS \"New 2\" (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 1)\r\n",
+        )
+        .await;
+        // Nothing more: the watcher waits; a NOOP would fail the script.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    })
+    .await;
+    let (mut w, _, _) = start(port, WatchConfig::default()).await;
+    let mut interest = no_interest();
+    let names = |events: &[WatchEvent]| match &events[0] {
+        WatchEvent::Listing(listing) => listing.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    let events = w
+        .next(&mut interest)
+        .await
+        .expect("the watcher survives OLDNAME");
+    assert_eq!(names(&events), ["INBOX", "New"]);
+    assert_eq!(
+        events[1..],
+        [WatchEvent::Status {
+            mailbox: "New".into(),
+            status: status(0, 1, 1)
+        }]
+    );
+    let events = w.next(&mut interest).await.expect("and a literal name");
+    assert_eq!(names(&events), ["INBOX", "New 2"]);
+    assert_eq!(
+        events[1..],
+        [WatchEvent::Status {
+            mailbox: "New 2".into(),
+            status: status(0, 1, 1)
+        }]
+    );
+    let more = tokio::time::timeout(Duration::from_millis(200), w.next(&mut interest)).await;
+    assert!(more.is_err(), "{more:?}");
+    drop(w);
+    server.await.unwrap();
+}
+
+#[tokio::test]
 async fn notify_sends_noop_after_silence() {
     let (port, server) = scripted(NOTIFY_CAPS, |mut p| async move {
         notify_start(&mut p).await;

@@ -32,6 +32,7 @@ use tokio::time::{Instant, Sleep};
 use zeroize::Zeroizing;
 
 use super::capabilities::{Capabilities, Capability};
+use super::listext::ListFilter;
 use crate::endpoint::{ImapEndpoint, Security};
 use crate::net::{self, Failure, Transport};
 use crate::tls::TlsConfig;
@@ -52,9 +53,13 @@ pub(crate) struct ImapStream {
     /// Read ahead of async-imap, which asks for at most a few KiB at a time: one
     /// large FETCH answer would otherwise cost hundreds of `recv` calls.
     read_ahead: Vec<u8>,
-    /// `read_ahead[read_pos..read_len]` is not handed out yet.
-    read_pos: usize,
-    read_len: usize,
+    /// What came from the server, through `filter`, for async-imap:
+    /// `ready[ready_pos..]` is not handed out yet.
+    ready: Vec<u8>,
+    ready_pos: usize,
+    /// Drops the extended data of LIST responses, which async-imap's parser
+    /// cannot read (see `listext`).
+    filter: ListFilter,
 }
 
 /// The read-ahead buffer's size.
@@ -74,8 +79,9 @@ impl ImapStream {
             adopting: None,
             read_timer: None,
             read_ahead: Vec::new(),
-            read_pos: 0,
-            read_len: 0,
+            ready: Vec::new(),
+            ready_pos: 0,
+            filter: ListFilter::default(),
         }
     }
 
@@ -110,40 +116,54 @@ impl AsyncRead for ImapStream {
             a.read += n;
             return Poll::Ready(Ok(()));
         }
-        if this.read_pos < this.read_len {
-            let n = (this.read_len - this.read_pos).min(buf.remaining());
-            buf.put_slice(&this.read_ahead[this.read_pos..this.read_pos + n]);
-            this.read_pos += n;
-            return Poll::Ready(Ok(()));
-        }
-        if this.read_ahead.is_empty() {
-            this.read_ahead = vec![0; READ_AHEAD];
-        }
-        let mut ahead = ReadBuf::new(&mut this.read_ahead);
-        match Pin::new(&mut this.transport).poll_read(cx, &mut ahead) {
-            Poll::Ready(r) => {
-                if let Some((after, timer)) = &mut this.read_timer {
-                    timer.as_mut().reset(Instant::now() + *after);
+        loop {
+            if this.ready_pos < this.ready.len() {
+                let n = (this.ready.len() - this.ready_pos).min(buf.remaining());
+                buf.put_slice(&this.ready[this.ready_pos..this.ready_pos + n]);
+                this.ready_pos += n;
+                if this.ready_pos == this.ready.len() {
+                    this.ready.clear();
+                    this.ready_pos = 0;
                 }
-                let got = ahead.filled().len();
-                let n = got.min(buf.remaining());
-                buf.put_slice(&this.read_ahead[..n]);
-                this.read_pos = n;
-                this.read_len = got;
-                Poll::Ready(r)
+                return Poll::Ready(Ok(()));
             }
-            Poll::Pending => {
-                let expired = match &mut this.read_timer {
-                    Some((_, timer)) => timer.as_mut().poll(cx).is_ready(),
-                    None => false,
-                };
-                if expired {
-                    Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "no data from the IMAP server",
-                    )))
-                } else {
-                    Poll::Pending
+            if this.read_ahead.is_empty() {
+                this.read_ahead = vec![0; READ_AHEAD];
+            }
+            let mut ahead = ReadBuf::new(&mut this.read_ahead);
+            match Pin::new(&mut this.transport).poll_read(cx, &mut ahead) {
+                Poll::Ready(r) => {
+                    if let Some((after, timer)) = &mut this.read_timer {
+                        timer.as_mut().reset(Instant::now() + *after);
+                    }
+                    let got = ahead.filled().len();
+                    r?;
+                    if got == 0 {
+                        // The end of the stream: what the filter held is passed on as it is,
+                        // then the end.
+                        this.filter.finish(&mut this.ready);
+                        if this.ready.is_empty() {
+                            return Poll::Ready(Ok(()));
+                        }
+                    } else {
+                        // The filter may hold all of it (an incomplete LIST response, which
+                        // async-imap could not parse yet either): then read on.
+                        this.filter.feed(&this.read_ahead[..got], &mut this.ready);
+                    }
+                }
+                Poll::Pending => {
+                    let expired = match &mut this.read_timer {
+                        Some((_, timer)) => timer.as_mut().poll(cx).is_ready(),
+                        None => false,
+                    };
+                    return if expired {
+                        Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "no data from the IMAP server",
+                        )))
+                    } else {
+                        Poll::Pending
+                    };
                 }
             }
         }

@@ -8,6 +8,7 @@ mod conn;
 mod date;
 mod fetch;
 mod flags;
+mod listext;
 mod mailbox;
 mod pool;
 mod raw;
