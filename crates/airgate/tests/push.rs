@@ -547,3 +547,30 @@ async fn without_notify_idle_and_polls_still_push() {
     assert_eq!(ping_status(&r), "2", "{r:?}");
     assert_eq!(ping_folders(&r), vec![s.id("Trash")]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_watcher_connection_is_made_again_and_the_held_ping_still_answers() {
+    let (ag, metrics) = start(&[]);
+    let s = Setup::on(&ag, "ping-kicked").await;
+    let task = held_ping(&s.c, ping_doc(Some(300), &s.ids())).await;
+    eventually(
+        &metrics,
+        "airgate_push_upstream_connections",
+        1.0,
+        Duration::from_secs(3),
+    )
+    .await;
+    // Dovecot drops every connection of the user, the watcher's among them.
+    let stack = Stack::get();
+    let out = std::process::Command::new("doveadm")
+        .args(["-c", stack.var("STACK_DOVECOT_CONF"), "kick", &s.user])
+        .output()
+        .expect("doveadm");
+    assert!(out.status.success(), "doveadm kick: {out:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut imap = Imap::connect(stack, &s.user, &s.password);
+    imap.append("INBOX", &message("after the kick"), &[], None);
+    let r = answer(task, Duration::from_secs(8)).await;
+    assert_eq!(ping_status(&r), "2", "{r:?}");
+    assert_eq!(ping_folders(&r), vec![s.id("Inbox")]);
+}
