@@ -101,6 +101,29 @@ async fn notify_start(p: &mut Peer) {
     .await;
 }
 
+/// The exchange after a listing lost a name: NOTIFY NONE, NOTIFY SET, STATUS of `names`
+/// (unchanged counters: nothing to report).
+async fn renotified(p: &mut Peer, names: &[&str]) {
+    p.ok_to("NOTIFY NONE").await;
+    p.answer(NOTIFY_SET, "").await;
+    for name in names {
+        let messages = if *name == "INBOX" {
+            "1 UIDNEXT 2"
+        } else {
+            "0 UIDNEXT 1"
+        };
+        let modseq = if *name == "INBOX" { 5 } else { 1 };
+        p.answer(
+            &format!("STATUS \"{name}\" {STATUS_ITEMS}"),
+            &format!(
+                "* STATUS \"{name}\" (MESSAGES {messages} UIDVALIDITY 7 UNSEEN 0 \
+                 HIGHESTMODSEQ {modseq})\r\n"
+            ),
+        )
+        .await;
+    }
+}
+
 #[tokio::test]
 async fn notify_merges_partial_statuses_and_reports_only_changes() {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -229,6 +252,8 @@ async fn notify_a_rename_with_oldname_gives_a_new_listing() {
             "* STATUS New (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 1)\r\n",
         )
         .await;
+        // A name is gone: NOTIFY again (the old registration may be stale), STATUS again.
+        renotified(&mut p, &["INBOX", "New"]).await;
         // Again, the new name as a literal (and the old one in the extended data too).
         p.send("* LIST () \"/\" {5}\r\nNew 2 (\"OLDNAME\" ({3}\r\nNew))\r\n")
             .await;
@@ -242,6 +267,7 @@ async fn notify_a_rename_with_oldname_gives_a_new_listing() {
             "* STATUS \"New 2\" (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 1)\r\n",
         )
         .await;
+        renotified(&mut p, &["INBOX", "New 2"]).await;
         // Nothing more: the watcher waits; a NOOP would fail the script.
         tokio::time::sleep(Duration::from_millis(300)).await;
     })
@@ -279,20 +305,42 @@ async fn notify_a_rename_with_oldname_gives_a_new_listing() {
     server.await.unwrap();
 }
 
+/// The resync: LIST, then STATUS of each selectable mailbox (INBOX unchanged, Sent as given).
+async fn resynced(p: &mut Peer, sent: &str) {
+    p.answer(LIST, TWO).await;
+    p.answer(
+        &format!("STATUS \"INBOX\" {STATUS_ITEMS}"),
+        "* STATUS INBOX (MESSAGES 1 UIDNEXT 2 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 5)\r\n",
+    )
+    .await;
+    p.answer(&format!("STATUS \"Sent\" {STATUS_ITEMS}"), sent)
+        .await;
+}
+
 #[tokio::test]
-async fn notify_sends_noop_after_silence() {
+async fn notify_resyncs_once_after_settle() {
     let (port, server) = scripted(NOTIFY_CAPS, |mut p| async move {
         notify_start(&mut p).await;
         let started = tokio::time::Instant::now();
-        // A STATUS arriving with the NOOP's answer is reported.
-        p.answer("NOOP", "* STATUS Sent (MESSAGES 3 UIDNEXT 4)\r\n")
-            .await;
-        assert!(started.elapsed() >= Duration::from_millis(250));
-        p.answer("NOOP", "").await;
+        // A change Dovecot did not report: the resync finds it.
+        resynced(
+            &mut p,
+            "* STATUS Sent (MESSAGES 3 UIDNEXT 4 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 1)\r\n",
+        )
+        .await;
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(250), "{took:?}");
+        assert!(took < Duration::from_millis(600), "{took:?}");
+        // Once: no further command.
+        let more = tokio::time::timeout(Duration::from_millis(800), p.line()).await;
+        assert!(
+            more.is_err() || more.as_ref().is_ok_and(|l| l.is_empty()),
+            "{more:?}"
+        );
     })
     .await;
     let config = WatchConfig {
-        keepalive: Duration::from_millis(300),
+        settle: Duration::from_millis(300),
         ..WatchConfig::default()
     };
     let (mut w, _, _) = start(port, config).await;
@@ -304,9 +352,118 @@ async fn notify_sends_noop_after_silence() {
             status: status(3, 4, 1)
         }]
     );
-    // The second NOOP's answer is fine; then the server is gone.
+    let more = tokio::time::timeout(Duration::from_millis(700), w.next(&mut interest)).await;
+    assert!(more.is_err(), "{more:?}");
+    drop(w);
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn notify_resyncs_after_keepalive_even_while_events_arrive() {
+    let (port, server) = scripted(NOTIFY_CAPS, |mut p| async move {
+        notify_start(&mut p).await;
+        let started = tokio::time::Instant::now();
+        // Traffic all along: with a NOOP after silence, nothing would be sent before 1.15 s.
+        for i in 2..=6 {
+            p.send(&format!(
+                "* STATUS INBOX (MESSAGES 1 UIDNEXT {i} HIGHESTMODSEQ 5)\r\n"
+            ))
+            .await;
+            tokio::time::sleep(Duration::from_millis(110)).await;
+        }
+        // The resync (600 ms); the STATUS difference it finds becomes an event.
+        let tag = p.expect(LIST).await;
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(550), "{took:?}");
+        assert!(took < Duration::from_millis(950), "{took:?}");
+        p.send(&format!("{TWO}{tag} OK done\r\n")).await;
+        p.answer(
+            &format!("STATUS \"INBOX\" {STATUS_ITEMS}"),
+            "* STATUS INBOX (MESSAGES 1 UIDNEXT 6 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 5)\r\n",
+        )
+        .await;
+        p.answer(
+            &format!("STATUS \"Sent\" {STATUS_ITEMS}"),
+            "* STATUS Sent (MESSAGES 3 UIDNEXT 4 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 1)\r\n",
+        )
+        .await;
+        // And again `keepalive` later; then the server is gone.
+        let tag = p.expect(LIST).await;
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(1150), "{took:?}");
+        drop(tag);
+    })
+    .await;
+    let config = WatchConfig {
+        keepalive: Duration::from_millis(600),
+        settle: Duration::ZERO,
+        ..WatchConfig::default()
+    };
+    let (mut w, _, _) = start(port, config).await;
+    let mut interest = no_interest();
+    let mut inbox_events = 0;
+    loop {
+        let events = w.next(&mut interest).await.unwrap();
+        if events.contains(&WatchEvent::Status {
+            mailbox: "Sent".into(),
+            status: status(3, 4, 1),
+        }) {
+            break;
+        }
+        inbox_events += events.len();
+    }
+    // UIDNEXT 2 is no change.
+    assert_eq!(inbox_events, 4);
     let e = w.next(&mut interest).await.unwrap_err();
     assert!(e.is_unavailable(), "{e:?}");
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn notify_set_again_after_a_list_that_drops_a_name() {
+    let (port, server) = scripted(NOTIFY_CAPS, |mut p| async move {
+        notify_start(&mut p).await;
+        // Sent deleted (or renamed away).
+        p.send("* LIST (\\NonExistent) \"/\" Sent\r\n").await;
+        p.answer(LIST, "* LIST () \"/\" INBOX\r\n").await;
+        // After the Listing is reported: NOTIFY again, then STATUS of each mailbox, which
+        // finds what the stale registration missed.
+        p.ok_to("NOTIFY NONE").await;
+        p.answer(NOTIFY_SET, "").await;
+        p.answer(
+            &format!("STATUS \"INBOX\" {STATUS_ITEMS}"),
+            "* STATUS INBOX (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 7 UNSEEN 0 HIGHESTMODSEQ 6)\r\n",
+        )
+        .await;
+        // Only once.
+        let more = tokio::time::timeout(Duration::from_millis(300), p.line()).await;
+        assert!(
+            more.is_err() || more.as_ref().is_ok_and(|l| l.is_empty()),
+            "{more:?}"
+        );
+    })
+    .await;
+    let config = WatchConfig {
+        settle: Duration::ZERO,
+        ..WatchConfig::default()
+    };
+    let (mut w, _, _) = start(port, config).await;
+    let mut interest = no_interest();
+    let events = w.next(&mut interest).await.unwrap();
+    let [WatchEvent::Listing(listing)] = &events[..] else {
+        panic!("{events:?}");
+    };
+    assert_eq!(listing.len(), 1);
+    assert_eq!(
+        w.next(&mut interest).await.unwrap(),
+        [WatchEvent::Status {
+            mailbox: "INBOX".into(),
+            status: status(2, 3, 6)
+        }]
+    );
+    let more = tokio::time::timeout(Duration::from_millis(200), w.next(&mut interest)).await;
+    assert!(more.is_err(), "{more:?}");
+    drop(w);
     server.await.unwrap();
 }
 

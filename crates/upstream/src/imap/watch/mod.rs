@@ -36,9 +36,16 @@ pub struct WatchConfig {
     /// Default 25 min (RFC 2177 §3: before the server's 30-minute
     /// inactivity logout).
     pub idle_renewal: Duration,
-    /// NOTIFY mode: a NOOP after this much silence, so that a dead
-    /// connection is noticed. Default 4 min.
+    /// NOTIFY mode: a resync (LIST, then STATUS of every selectable
+    /// mailbox) this long after the last one, whatever came meanwhile: it
+    /// finds what the server failed to report (Dovecot 2.3 loses some
+    /// events) and notices a dead connection. Default 4 min.
     pub keepalive: Duration,
+    /// NOTIFY mode: one resync this long after [`ImapWatch::start`]
+    /// returned (and after NOTIFY SET is re-issued): Dovecot 2.3 can lose
+    /// the changes made around its initial STATUS burst. Default 2 s;
+    /// zero: none.
+    pub settle: Duration,
 }
 
 impl Default for WatchConfig {
@@ -48,6 +55,7 @@ impl Default for WatchConfig {
             poll_interval: Duration::from_secs(60),
             idle_renewal: Duration::from_secs(25 * 60),
             keepalive: Duration::from_secs(4 * 60),
+            settle: Duration::from_secs(2),
         }
     }
 }
@@ -189,8 +197,13 @@ pub struct ImapWatch {
     list_dirty: bool,
     /// IDLE mode: the selected INBOX changed; SELECT it again.
     inbox_dirty: bool,
-    /// NOTIFY mode: when the server last said something.
-    last_heard: Instant,
+    /// NOTIFY mode: when the last resync (or the start) was.
+    last_resync: Instant,
+    /// NOTIFY mode: a resync is due then (after NOTIFY SET).
+    settle_due: Option<Instant>,
+    /// NOTIFY mode: the listing lost a name (rename, delete); the NOTIFY
+    /// registration may be stale: NOTIFY SET again, at the next call.
+    renotify: bool,
     /// IDLE mode: IDLE is in progress, since then.
     idle_since: Option<Instant>,
     /// IDLE mode: when the mailboxes of interest were last polled.
@@ -234,7 +247,9 @@ impl ImapWatch {
             touched: BTreeSet::new(),
             list_dirty: false,
             inbox_dirty: false,
-            last_heard: now,
+            last_resync: now,
+            settle_due: None,
+            renotify: false,
             idle_since: None,
             last_poll: now,
             polled: BTreeSet::new(),
@@ -272,8 +287,11 @@ impl ImapWatch {
                 statuses.push((name, s));
             }
         }
-        w.last_heard = Instant::now();
+        w.last_resync = Instant::now();
         w.last_poll = Instant::now();
+        if w.mode == WatchMode::Notify {
+            w.settle_due = w.settle_deadline();
+        }
         let listing = w.listing.clone();
         Ok((w, listing, statuses))
     }
@@ -294,7 +312,7 @@ impl ImapWatch {
     /// timeout): drop the watcher and reconnect with backoff.
     ///
     /// Cancel-safe while it waits, not while it runs a command (LIST,
-    /// STATUS, SELECT, NOOP, or the DONE that ends IDLE): if the future is
+    /// STATUS, SELECT, NOTIFY, or the DONE that ends IDLE): if the future is
     /// dropped then, the session is unusable and the next call fails; drop
     /// the watcher too.
     pub async fn next(
@@ -425,8 +443,10 @@ impl ImapWatch {
     }
 
     /// LIST again: the new listing when it differs, statuses of the new
-    /// selectable mailboxes, the vanished ones forgotten.
-    async fn relist(&mut self, events: &mut Vec<WatchEvent>) -> Result<(), ImapError> {
+    /// selectable mailboxes, the vanished ones forgotten. Returns the
+    /// mailboxes it sent STATUS for. In NOTIFY mode, a name gone from the
+    /// listing (or no longer selectable) schedules a new NOTIFY SET.
+    async fn relist(&mut self, events: &mut Vec<WatchEvent>) -> Result<Vec<String>, ImapError> {
         self.list_dirty = false;
         let listing = self
             .session
@@ -435,7 +455,15 @@ impl ImapWatch {
             .map_err(|e| self.fatal(e))?;
         self.drain(Ran::List);
         if listing == self.listing {
-            return Ok(());
+            return Ok(Vec::new());
+        }
+        let lost_name = self.listing.iter().any(|old| {
+            !listing
+                .iter()
+                .any(|m| m.name == old.name && (old.no_select || !m.no_select))
+        });
+        if lost_name && self.mode == WatchMode::Notify {
+            self.renotify = true;
         }
         self.listing = listing;
         events.push(WatchEvent::Listing(self.listing.clone()));
@@ -462,7 +490,8 @@ impl ImapWatch {
                     .is_none()
             })
             .collect();
-        self.statuses(&missing).await
+        self.statuses(&missing).await?;
+        Ok(missing)
     }
 
     /// Status events for the touched mailboxes whose complete status

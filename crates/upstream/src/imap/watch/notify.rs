@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::{BURST, ImapWatch, Ran, WatchEvent};
 use crate::imap::ImapError;
+use crate::net::Failure;
 
 /// RFC 5465 §6: STATUS makes the server answer with a STATUS of every
 /// mailbox of the set at once (the initial picture); `personal` is the
@@ -35,12 +36,65 @@ impl ImapWatch {
         }
     }
 
+    /// When the settle resync after a NOTIFY SET is due, if any.
+    pub(super) fn settle_deadline(&self) -> Option<Instant> {
+        (!self.config.settle.is_zero()).then(|| Instant::now() + self.config.settle)
+    }
+
+    /// LIST, then STATUS of every selectable mailbox: what the server failed
+    /// to report shows as a difference like any other.
+    async fn resync(&mut self, events: &mut Vec<WatchEvent>) -> Result<(), ImapError> {
+        let done = self.relist(events).await?;
+        let rest: Vec<String> = self
+            .selectable()
+            .filter(|n| !done.iter().any(|d| d == n))
+            .map(str::to_string)
+            .collect();
+        self.statuses(&rest).await?;
+        self.last_resync = Instant::now();
+        Ok(())
+    }
+
+    /// NOTIFY NONE and NOTIFY SET again (the listing lost a name: Dovecot
+    /// 2.3 may stop reporting a renamed mailbox), then STATUS of every
+    /// selectable mailbox, as after the start, and a settle resync later.
+    /// NONE first: Dovecot 2.3.19 reports nothing at all after a NOTIFY
+    /// SET that replaces an earlier one (seen with raw sessions too).
+    async fn renotify(&mut self) -> Result<(), ImapError> {
+        self.renotify = false;
+        tracing::debug!("the mailbox list lost a name; NOTIFY again");
+        let cmd = self.session.command("NOTIFY NONE");
+        let done = self.session.run("NOTIFY", cmd, |_| {}).await?;
+        let result = self.session.ok("NOTIFY", done);
+        self.drain(Ran::Other);
+        result.map_err(|e| self.fatal(e))?;
+        if !self.notify_set().await? {
+            self.session.broken = true;
+            return Err(self.session.unavailable(Failure::Protocol(
+                "NOTIFY SET refused after a rename; reconnect".into(),
+            )));
+        }
+        let all: Vec<String> = self.selectable().map(str::to_string).collect();
+        self.statuses(&all).await?;
+        self.settle_due = self.settle_deadline();
+        Ok(())
+    }
+
     /// Acts on what came, or waits for more: the events found (perhaps
     /// none).
     pub(super) async fn step_notify(&mut self) -> Result<Vec<WatchEvent>, ImapError> {
         let mut events = Vec::new();
         self.drain(Ran::Other);
-        if self.list_dirty {
+        if self.renotify {
+            self.renotify().await?;
+        }
+        let now = Instant::now();
+        let settle = self.settle_due.is_some_and(|t| now >= t);
+        if settle || now >= self.last_resync + self.config.keepalive {
+            // Also the keepalive: a dead peer is only noticed by talking to it.
+            self.settle_due = None;
+            self.resync(&mut events).await?;
+        } else if self.list_dirty {
             self.relist(&mut events).await?;
         }
         // A STATUS that left a mailbox incomplete (Dovecot sends only what an
@@ -52,20 +106,18 @@ impl ImapWatch {
             .collect();
         self.statuses(&incomplete).await?;
         self.flush(&mut events);
-        if !events.is_empty() {
+        if !events.is_empty() || self.renotify {
             return Ok(events);
         }
-        let wait = self
-            .config
-            .keepalive
-            .saturating_sub(self.last_heard.elapsed());
+        let mut deadline = self.last_resync + self.config.keepalive;
+        if let Some(t) = self.settle_due {
+            deadline = deadline.min(t);
+        }
+        let wait = deadline.saturating_duration_since(Instant::now());
         if wait.is_zero() || !self.session.read_unsolicited("NOTIFY", wait).await? {
-            // Silence for `keepalive`: a dead peer is only noticed by talking to it.
-            self.session.noop().await.map_err(|e| self.fatal(e))?;
-            self.last_heard = Instant::now();
+            // A resync is due: the next step runs it.
             return Ok(events);
         }
-        self.last_heard = Instant::now();
         // One change often comes as several responses (a rename: LIST, then
         // STATUS); read them all before acting, so one LIST answers them.
         let until = Instant::now() + BURST_MAX;
