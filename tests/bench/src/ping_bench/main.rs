@@ -38,6 +38,7 @@ struct Args {
     linger: u64,
     answer_window: u64,
     hold_timeout: u64,
+    go_rate: f64,
     setup_only: bool,
     out: Option<PathBuf>,
     airgate_args: Vec<String>,
@@ -60,6 +61,7 @@ fn usage() -> ! {
          --linger S         airgate's push.linger_seconds (default 30)\n\
          --answer-window S  how long a device may take to answer an APPEND (default 10)\n\
          --hold-timeout S   how long to wait for all Pings to be held (default 900)\n\
+         --go-rate R        first Pings sent per second (default 0: all at once)\n\
          --airgate PATH     the airgate binary (default: `airgate` beside this program)\n\
          --airgate-arg ARG  one more argument for `airgate serve` (repeatable)\n\
          --setup-only       only create users and set devices up (no push flags, no Pings)\n\
@@ -88,6 +90,7 @@ fn parse_args() -> Args {
         linger: 30,
         answer_window: 10,
         hold_timeout: 900,
+        go_rate: 0.0,
         setup_only: false,
         out: None,
         airgate_args: Vec::new(),
@@ -109,6 +112,7 @@ fn parse_args() -> Args {
             "--linger" => a.linger = num(value()),
             "--answer-window" => a.answer_window = num(value()),
             "--hold-timeout" => a.hold_timeout = num(value()),
+            "--go-rate" => a.go_rate = value().parse().unwrap_or_else(|_| usage()),
             "--airgate-arg" => a.airgate_args.push(value()),
             "--setup-only" => a.setup_only = true,
             "--out" => a.out = Some(PathBuf::from(value())),
@@ -540,6 +544,9 @@ async fn main() {
             let counts = folder_counts.clone();
             let err_tx = err_tx.clone();
             let setup_only = args.setup_only;
+            // When the first Pings are spread out: this device's turn after the go.
+            let delay = (args.go_rate > 0.0)
+                .then(|| Duration::from_secs_f64((d * args.users + u) as f64 / args.go_rate));
             tokio::spawn(async move {
                 let permit = gate.acquire_owned().await.expect("semaphore");
                 let r = dev.setup().await;
@@ -564,6 +571,9 @@ async fn main() {
                 }
                 let mut go = shared.go.clone();
                 let _ = go.wait_for(|g| *g).await;
+                if let Some(delay) = delay {
+                    tokio::time::sleep(delay).await;
+                }
                 dev.hold().await;
             });
         }
@@ -706,8 +716,16 @@ async fn main() {
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "| ping_bench: {} users x {} devices, {} folders, heartbeat {} s | |",
-        args.users, args.devices, args.folders, args.heartbeat
+        "| ping_bench: {} users x {} devices, {} folders, heartbeat {} s, first Pings {} | |",
+        args.users,
+        args.devices,
+        args.folders,
+        args.heartbeat,
+        if args.go_rate > 0.0 {
+            format!("{}/s", args.go_rate)
+        } else {
+            "all at once".into()
+        }
     );
     let _ = writeln!(md, "|---|---|");
     let _ = writeln!(
