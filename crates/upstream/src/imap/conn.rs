@@ -53,6 +53,8 @@ pub(crate) struct ImapStream {
     /// Read ahead of async-imap, which asks for at most a few KiB at a time: one
     /// large FETCH answer would otherwise cost hundreds of `recv` calls.
     read_ahead: Vec<u8>,
+    /// The size `read_ahead` gets when it is allocated again (it is freed while idle).
+    read_size: usize,
     /// What came from the server, through `filter`, for async-imap:
     /// `ready[ready_pos..]` is not handed out yet.
     ready: Vec<u8>,
@@ -62,8 +64,10 @@ pub(crate) struct ImapStream {
     filter: ListFilter,
 }
 
-/// The read-ahead buffer's size.
-const READ_AHEAD: usize = 64 * 1024;
+/// The read-ahead buffer's size: it starts small and doubles while reads fill it (a large
+/// FETCH answer), up to the maximum.
+const READ_AHEAD_MIN: usize = 4 * 1024;
+const READ_AHEAD_MAX: usize = 64 * 1024;
 
 #[derive(Debug, Default)]
 struct Adoption {
@@ -79,6 +83,7 @@ impl ImapStream {
             adopting: None,
             read_timer: None,
             read_ahead: Vec::new(),
+            read_size: READ_AHEAD_MIN,
             ready: Vec::new(),
             ready_pos: 0,
             filter: ListFilter::default(),
@@ -128,7 +133,7 @@ impl AsyncRead for ImapStream {
                 return Poll::Ready(Ok(()));
             }
             if this.read_ahead.is_empty() {
-                this.read_ahead = vec![0; READ_AHEAD];
+                this.read_ahead = vec![0; this.read_size];
             }
             let mut ahead = ReadBuf::new(&mut this.read_ahead);
             match Pin::new(&mut this.transport).poll_read(cx, &mut ahead) {
@@ -149,9 +154,18 @@ impl AsyncRead for ImapStream {
                         // The filter may hold all of it (an incomplete LIST response, which
                         // async-imap could not parse yet either): then read on.
                         this.filter.feed(&this.read_ahead[..got], &mut this.ready);
+                        if got == this.read_ahead.len() && got < READ_AHEAD_MAX {
+                            this.read_size = got * 2;
+                            this.read_ahead = vec![0; this.read_size];
+                        }
                     }
                 }
                 Poll::Pending => {
+                    // Nothing to hand out and nothing arriving: a session that waits (a push
+                    // watcher, a pooled session) keeps no buffers, which a thousand idle
+                    // connections would otherwise hold.
+                    this.read_ahead = Vec::new();
+                    this.ready = Vec::new();
                     let expired = match &mut this.read_timer {
                         Some((_, timer)) => timer.as_mut().poll(cx).is_ready(),
                         None => false,
