@@ -12,11 +12,22 @@ use crate::mail::{mailbox_of, status_state, tracking_of};
 pub struct ImapSource {
     client: ImapClient,
     config: WatchConfig,
+    /// Watchers logging in at once: after a restart every device Pings within seconds, and
+    /// an IMAP server logs users in at a limited rate (Dovecot here: about 80 a second);
+    /// queued logins wait instead of timing out.
+    logins: Arc<tokio::sync::Semaphore>,
 }
+
+/// See [`ImapSource::logins`].
+const CONCURRENT_LOGINS: usize = 16;
 
 impl ImapSource {
     pub fn new(client: ImapClient, config: WatchConfig) -> Arc<ImapSource> {
-        Arc::new(ImapSource { client, config })
+        Arc::new(ImapSource {
+            client,
+            config,
+            logins: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_LOGINS)),
+        })
     }
 }
 
@@ -24,11 +35,14 @@ impl Source for ImapSource {
     fn watch(&self, login: Login, feed: Feed) -> Watching {
         let client = self.client.clone();
         let config = self.config.clone();
+        let logins = self.logins.clone();
         Box::pin(async move {
+            let permit = logins.acquire_owned().await.map_err(|e| e.to_string())?;
             let session = client
                 .login(&login.user, &login.password)
                 .await
                 .map_err(|e| e.to_string())?;
+            drop(permit);
             drop(login);
             let _counted = feed.connection();
             let tracking = tracking_of(session.mode());

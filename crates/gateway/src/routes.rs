@@ -163,6 +163,14 @@ async fn command(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let req = EasRequest::parse(uri.query(), &headers, body)?;
+    let accept_multipart = req.line.accept_multipart
+        || headers
+            .get("ms-asacceptmultipart")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"t"));
+    // The header values and the URI share hyper's read buffer: let it go before a request
+    // that may be held for an hour.
+    drop(headers);
+    drop(uri);
     let span = Span::current();
     span.record("cmd", req.command().name());
     span.record("device_id", req.line.device_id.as_str());
@@ -185,17 +193,15 @@ async fn command(
     if !engine::IMPLEMENTED.contains(&req.command()) {
         return Err(Reject::NotImplemented(req.command()));
     }
-    let accept_multipart = req.line.accept_multipart
-        || headers
-            .get("ms-asacceptmultipart")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"t"));
+    // Each branch in a box of its own: a held Ping does not carry the size of the largest
+    // command's future.
     match req.command() {
-        Command::Ping => return ping_command(&gw, &device, password, &req).await,
+        Command::Ping => return Box::pin(ping_command(&gw, &device, password, req)).await,
         Command::Sync => {
-            return sync_command(&gw, &device, password, &req, accept_multipart).await;
+            return Box::pin(sync_command(&gw, &device, password, &req, accept_multipart)).await;
         }
         c if engine::needs_mail(c) || engine::is_submission(c) => {
-            return mail_command(gw, device, &password, req, accept_multipart).await;
+            return Box::pin(mail_command(gw, device, &password, req, accept_multipart)).await;
         }
         _ => {}
     }
@@ -360,13 +366,13 @@ async fn ping_command(
     gw: &Arc<Gateway>,
     device: &DeviceKey,
     password: Arc<str>,
-    req: &EasRequest,
+    req: EasRequest,
 ) -> Result<Response, Reject> {
     let Some(hub) = gw.push.as_ref() else {
         return Err(Reject::NotImplemented(Command::Ping));
     };
     let ctx = push_context(gw, device, password);
-    let resp = engine::push::ping::ping(&ctx, hub, req.body.as_ref())
+    let resp = engine::push::ping::ping(&ctx, hub, req.body)
         .await
         .map_err(engine_failure)?;
     tracing::debug!(status = resp.status.code(), "Ping answered");

@@ -29,11 +29,12 @@ struct Watched {
 pub async fn ping(
     ctx: &PushContext<'_>,
     hub: &Hub,
-    body: Option<&Element>,
+    body: Option<Element>,
 ) -> Result<PingResponse, EngineError> {
+    // The document is read and dropped: a held Ping keeps only what it waits on.
     let req = match body {
         None => PingRequest::default(),
-        Some(el) => match PingRequest::from_element(el) {
+        Some(el) => match PingRequest::from_element(&el) {
             Ok(r) => r,
             Err(e) => {
                 tracing::info!(error = %e, "malformed Ping");
