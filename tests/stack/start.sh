@@ -96,6 +96,15 @@ IMAP_LOGIN_LIMITS=""
 if [[ -n $MAX_IMAP ]]; then
     [[ $MAX_IMAP =~ ^[0-9]+$ ]] && ((MAX_IMAP >= 100)) ||
         die "STACK_MAX_IMAP_CONNECTIONS must be a number >= 100, not '$MAX_IMAP'"
+    # Every imap process runs as the one test user, and Linux gives a user 128 inotify
+    # instances by default: Dovecot's processes beyond that poll every 30 s, and push
+    # measured against them would measure that. Raised where we may (as root).
+    inotify=/proc/sys/fs/inotify/max_user_instances
+    if [[ -w $inotify ]] && (($(cat "$inotify") < MAX_IMAP + 100)); then
+        echo $((MAX_IMAP + 100)) >"$inotify" || true
+    fi
+    (($(cat "$inotify") >= MAX_IMAP)) ||
+        echo "warning: $inotify is $(cat "$inotify"): Dovecot's IMAP processes beyond it will poll, not use inotify" >&2
     # anvil and auth are connected to by every login and imap process; Dovecot warns at
     # start when their client_limit is below what the process limits could need.
     IMAP_LIMITS="
