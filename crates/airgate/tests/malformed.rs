@@ -93,10 +93,10 @@ async fn an_unknown_command_is_400() {
 #[tokio::test]
 async fn a_known_but_unimplemented_command_is_501() {
     let c = provisioned("notimpl").await;
-    // Ping arrives with push; until then it is known and refused.
-    let ping = Element::new(wbxml::tags::ping::PING)
-        .text_child(wbxml::tags::ping::HEARTBEAT_INTERVAL, "60");
-    let resp = c.post("Ping", &ping).await;
+    // ResolveRecipients is a command EAS knows and airgate does not implement (yet).
+    let doc = Element::new(wbxml::tags::resolverecipients::RESOLVE_RECIPIENTS)
+        .text_child(wbxml::tags::resolverecipients::TO, "bob@example.org");
+    let resp = c.post("ResolveRecipients", &doc).await;
     resp.assert_status(501);
     assert_still_up().await;
 }
