@@ -91,6 +91,9 @@ STACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/airgate-run-stack.XXXXXX")"
 # crates/upstream/tests/mail_ops.rs and real_stack.rs log in as one user per test (up01..up16); without them
 # its tests share bob.
 UPSTREAM_USERS="$(for i in $(seq -w 1 16); do printf 'up%s:up%s-secret ' "$i" "$i"; done)"
+# crates/upstream/tests/watch_real.rs: watch01..watch09, known to Dovecot from its start (users
+# appended while Dovecot runs can be refused for a moment, and a first run then failed).
+UPSTREAM_USERS+="$(for i in $(seq -w 1 9); do printf ' watch0%s:watch0%s-pw' "$i" "$i"; done)"
 STACK_EXTRA_USERS="${STACK_EXTRA_USERS:-} $UPSTREAM_USERS" \
     run stack tests/stack/start.sh "$STACK_DIR" || abort
 # shellcheck disable=SC1091
