@@ -41,9 +41,11 @@ pub async fn plan(ctx: &PushContext<'_>, body: Option<&Element>) -> Result<SyncP
         .and_then(|bytes| wbxml::decode(&bytes).ok())
         .and_then(|el| SyncRequest::from_element(&el).ok());
     let repeated = body.is_none();
-    let request = match body {
+    // The collections before `sent` are the device's own; those after come from the cached
+    // request and take their current keys (the cache keeps none).
+    let (request, sent) = match body {
         None => match cached.clone() {
-            Some(c) => c,
+            Some(c) => (c, 0),
             // Without a remembered request the device must send it whole (status 13).
             None => {
                 return Ok(SyncPlan::Answer(SyncResponse::error(
@@ -53,12 +55,13 @@ pub async fn plan(ctx: &PushContext<'_>, body: Option<&Element>) -> Result<SyncP
         },
         Some(el) => match SyncRequest::from_element(el) {
             Ok(mut req) => {
+                let sent = req.collections.len();
                 if req.partial
                     && let Some(c) = &cached
                 {
                     merge_partial(&mut req, c);
                 }
-                req
+                (req, sent)
             }
             Err(e) => {
                 tracing::info!(error = %e, "malformed Sync");
@@ -80,8 +83,7 @@ pub async fn plan(ctx: &PushContext<'_>, body: Option<&Element>) -> Result<SyncP
     let shape = wbxml::encode(&shape_of(&request).to_element());
     let known = cached.map(|c| wbxml::encode(&c.to_element()));
     let dev = ctx.device.clone();
-    let ids: Vec<String> = request
-        .collections
+    let ids: Vec<String> = request.collections[sent..]
         .iter()
         .map(|c| c.collection_id.as_str().to_owned())
         .collect();
@@ -90,20 +92,16 @@ pub async fn plan(ctx: &PushContext<'_>, body: Option<&Element>) -> Result<SyncP
             s.write(|tx| tx.put_cached_sync(&dev, &shape))?;
         }
         let mut keys = Vec::new();
-        if repeated {
-            for id in &ids {
-                keys.push(s.collection(&dev, id)?.map(|r| r.key));
-            }
+        for id in &ids {
+            keys.push(s.collection(&dev, id)?.map(|r| r.key));
         }
         Ok(keys)
     })
     .await?;
-    if repeated {
-        for (c, key) in request.collections.iter_mut().zip(keys) {
-            c.sync_key = key
-                .and_then(|k| SyncKey::new(k.to_string()))
-                .unwrap_or_else(SyncKey::initial);
-        }
+    for (c, key) in request.collections[sent..].iter_mut().zip(keys) {
+        c.sync_key = key
+            .and_then(|k| SyncKey::new(k.to_string()))
+            .unwrap_or_else(SyncKey::initial);
     }
     Ok(SyncPlan::Run {
         wait: request.interval(),
@@ -277,6 +275,83 @@ mod tests {
         assert_eq!(ids, ["2", "1"]);
         assert_eq!(req.collections[0].sync_key.as_str(), "7");
         assert_eq!(req.wait, Some(5));
+    }
+
+    /// A store with collection "1" of `dev` at key 7 and a cached request of "1" and "2".
+    fn store_with_cache(dev: &state::DeviceKey) -> (tempfile::TempDir, state::Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = state::Store::open_dir(dir.path()).expect("store");
+        let cached = SyncRequest {
+            collections: vec![coll("1", "0"), coll("2", "0")],
+            ..SyncRequest::default()
+        };
+        let record = state::CollectionRecord {
+            key: 7,
+            mail: state::MailState::default(),
+            previous: None,
+            options: Vec::new(),
+        };
+        store
+            .write(|tx| {
+                tx.put_collection(dev, "1", &record)?;
+                tx.put_cached_sync(dev, &wbxml::encode(&cached.to_element()))
+            })
+            .expect("write");
+        (dir, store)
+    }
+
+    async fn plan_of(
+        store: &state::Store,
+        dev: &state::DeviceKey,
+        body: Option<&Element>,
+    ) -> SyncRequest {
+        let config = super::super::PushConfig::default();
+        let names = crate::mail::SpecialNames::default();
+        let ctx = PushContext {
+            store,
+            device: dev,
+            config: &config,
+            special_names: &names,
+            password: std::sync::Arc::from("pw"),
+        };
+        match plan(&ctx, body).await.expect("plan") {
+            SyncPlan::Run { request, .. } => request,
+            SyncPlan::Answer(a) => panic!("answered at once: {a:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn collections_taken_from_the_cache_get_their_current_keys() {
+        let dev = state::DeviceKey::new("u", "d");
+        let (_dir, store) = store_with_cache(&dev);
+        let partial = SyncRequest {
+            collections: vec![coll("2", "5")],
+            partial: true,
+            ..SyncRequest::default()
+        }
+        .to_element();
+        let req = plan_of(&store, &dev, Some(&partial)).await;
+        let keys: Vec<(&str, &str)> = req
+            .collections
+            .iter()
+            .map(|c| (c.collection_id.as_str(), c.sync_key.as_str()))
+            .collect();
+        // The device's own key stays; the cached collection is at its current key, not 0.
+        assert_eq!(keys, [("2", "5"), ("1", "7")]);
+    }
+
+    #[tokio::test]
+    async fn an_empty_request_repeats_the_cached_one_at_the_current_keys() {
+        let dev = state::DeviceKey::new("u", "d");
+        let (_dir, store) = store_with_cache(&dev);
+        let req = plan_of(&store, &dev, None).await;
+        let keys: Vec<(&str, &str)> = req
+            .collections
+            .iter()
+            .map(|c| (c.collection_id.as_str(), c.sync_key.as_str()))
+            .collect();
+        // "2" has no state yet: its first Sync.
+        assert_eq!(keys, [("1", "7"), ("2", "0")]);
     }
 
     #[test]
