@@ -5,39 +5,14 @@
 
 mod support;
 
+use support::scripted;
+
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
 use upstream::{
     Failure, Flag, ImapClient, ImapEndpoint, ImapError, ImapSession, SpecialUse, SyncMode,
     Timeouts, TlsConfig,
 };
-
-type Peer = support::Peer<TcpStream>;
-
-/// A server that logs the client in with `caps` (after login), then runs
-/// `script`.
-async fn scripted<F, Fut>(caps: &'static str, script: F) -> (u16, JoinHandle<()>)
-where
-    F: FnOnce(Peer) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let task = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        let mut p = Peer::new(tcp);
-        p.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] fake\r\n")
-            .await;
-        let line = p.line().await;
-        assert!(line.starts_with("ag1 AUTHENTICATE PLAIN "), "{line:?}");
-        p.send(&format!("ag1 OK [CAPABILITY {caps}] Logged in\r\n"))
-            .await;
-        script(p).await;
-    });
-    (port, task)
-}
 
 async fn login(port: u16, response: Duration) -> ImapSession {
     let client = ImapClient::new(

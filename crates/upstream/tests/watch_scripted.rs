@@ -3,12 +3,13 @@
 
 mod support;
 
+use support::scripted;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use upstream::{
     ImapClient, ImapEndpoint, ImapError, ImapWatch, MailboxStatus, Timeouts, TlsConfig,
     WatchConfig, WatchEvent, WatchMode,
@@ -23,27 +24,6 @@ const NOTIFY_SET: &str = "NOTIFY SET STATUS (personal (MessageNew MessageExpunge
                           MailboxName SubscriptionChange))";
 const STATUS_ITEMS: &str = "(MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ)";
 const TWO: &str = "* LIST () \"/\" INBOX\r\n* LIST (\\Subscribed) \"/\" Sent\r\n";
-
-async fn scripted<F, Fut>(caps: &'static str, script: F) -> (u16, JoinHandle<()>)
-where
-    F: FnOnce(Peer) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let task = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        let mut p = Peer::new(tcp);
-        p.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] fake\r\n")
-            .await;
-        let line = p.line().await;
-        assert!(line.starts_with("ag1 AUTHENTICATE PLAIN "), "{line:?}");
-        p.send(&format!("ag1 OK [CAPABILITY {caps}] Logged in\r\n"))
-            .await;
-        script(p).await;
-    });
-    (port, task)
-}
 
 async fn start(
     port: u16,

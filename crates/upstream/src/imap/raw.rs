@@ -327,6 +327,19 @@ fn response_or_failure<T>(
     }
 }
 
+/// The next response of a command, within `$after` (the stream's inactivity timer, re-armed
+/// for every response: the server has `$after` to start answering, and `$after` between any
+/// two pieces of an answer), as [`response_or_failure`] gives it. A macro: async-imap does not
+/// let its response type be named.
+macro_rules! read_timed {
+    ($session:expr, $phase:expr, $after:expr, $bye:expr) => {{
+        $session.session.get_mut().set_read_timeout(Some($after));
+        let read = $session.session.read_response().await;
+        $session.session.get_mut().set_read_timeout(None);
+        response_or_failure(read, $phase, $after, $bye)
+    }};
+}
+
 /// RFC 5530 codes that mean "not now" rather than "not this".
 const TEMPORARY_CODES: &[&str] = &["UNAVAILABLE", "SERVERBUG", "LIMIT", "INUSE"];
 
@@ -356,10 +369,7 @@ impl ImapSession {
         F: FnMut(&Response<'_>) + Send,
     {
         if self.broken || self.in_command {
-            self.broken = true;
-            return Err(self.unavailable(Failure::Protocol(
-                "the IMAP session is unusable after an earlier failure".into(),
-            )));
+            return Err(self.unusable());
         }
         // The command's name only (a static phase): never its arguments, which may carry
         // mailbox names, search terms or message data. Counting these lines counts the
@@ -384,12 +394,7 @@ impl ImapSession {
                 }
                 Ok(done)
             }
-            Err(failure) => {
-                self.broken = true;
-                self.selected = None;
-                tracing::debug!(phase, %failure, "IMAP command failed; session discarded");
-                Err(self.unavailable(failure))
-            }
+            Err(failure) => Err(self.fail(phase, failure)),
         }
     }
 
@@ -442,10 +447,7 @@ impl ImapSession {
             return Ok(());
         }
         if self.broken || self.in_command {
-            self.broken = true;
-            return Err(self.unavailable(Failure::Protocol(
-                "the IMAP session is unusable after an earlier failure".into(),
-            )));
+            return Err(self.unusable());
         }
         let mut tags = Vec::with_capacity(commands.len());
         let mut wire = Vec::new();
@@ -475,12 +477,7 @@ impl ImapSession {
                 }
                 Ok(())
             }
-            Err(failure) => {
-                self.broken = true;
-                self.selected = None;
-                tracing::debug!(phase, %failure, "IMAP command failed; session discarded");
-                Err(self.unavailable(failure))
-            }
+            Err(failure) => Err(self.fail(phase, failure)),
         }
     }
 
@@ -498,12 +495,7 @@ impl ImapSession {
         let mut left = tags.len();
         let mut bye: Option<String> = None;
         while left > 0 {
-            // Re-armed for every response: the server has `after` to start answering, and
-            // `after` between any two pieces of an answer.
-            self.session.get_mut().set_read_timeout(Some(after));
-            let read = self.session.read_response().await;
-            self.session.get_mut().set_read_timeout(None);
-            let response = response_or_failure(read, phase, after, &bye)?;
+            let response = read_timed!(self, phase, after, &bye)?;
             match response.parsed() {
                 Response::Done {
                     tag: done_tag,
@@ -555,6 +547,15 @@ impl ImapSession {
         self.ok(phase, done)
     }
 
+    /// The error of a command asked of a session that is unusable (an earlier failure, or a
+    /// command still in progress); the session stays unusable.
+    fn unusable(&mut self) -> ImapError {
+        self.broken = true;
+        self.unavailable(Failure::Protocol(
+            "the IMAP session is unusable after an earlier failure".into(),
+        ))
+    }
+
     /// Marks the session unusable after `failure` and says so.
     fn fail(&mut self, phase: &'static str, failure: Failure) -> ImapError {
         self.broken = true;
@@ -579,10 +580,7 @@ impl ImapSession {
         wait: std::time::Duration,
     ) -> Result<bool, ImapError> {
         if self.broken || (self.in_command && self.idle_tag.is_none()) {
-            self.broken = true;
-            return Err(self.unavailable(Failure::Protocol(
-                "the IMAP session is unusable after an earlier failure".into(),
-            )));
+            return Err(self.unusable());
         }
         let read = match tokio::time::timeout(wait, self.session.read_response()).await {
             Ok(read) => read,
@@ -617,10 +615,7 @@ impl ImapSession {
     pub(crate) async fn idle_start(&mut self) -> Result<(), ImapError> {
         const PHASE: &str = "IDLE";
         if self.broken || self.in_command {
-            self.broken = true;
-            return Err(self.unavailable(Failure::Protocol(
-                "the IMAP session is unusable after an earlier failure".into(),
-            )));
+            return Err(self.unusable());
         }
         tracing::debug!(command = PHASE, "IMAP command");
         self.in_command = true;
@@ -640,10 +635,7 @@ impl ImapSession {
         }
         let after = self.timeouts.response;
         loop {
-            self.session.get_mut().set_read_timeout(Some(after));
-            let read = self.session.read_response().await;
-            self.session.get_mut().set_read_timeout(None);
-            let response = match response_or_failure(read, PHASE, after, &None) {
+            let response = match read_timed!(self, PHASE, after, &None) {
                 Ok(r) => r,
                 Err(failure) => return Err(self.fail(PHASE, failure)),
             };
@@ -691,9 +683,7 @@ impl ImapSession {
             return Ok(());
         };
         if self.broken {
-            return Err(self.unavailable(Failure::Protocol(
-                "the IMAP session is unusable after an earlier failure".into(),
-            )));
+            return Err(self.unusable());
         }
         if let Err(failure) = self
             .write_segment(
@@ -709,10 +699,7 @@ impl ImapSession {
         let after = self.timeouts.response;
         let mut bye = None;
         loop {
-            self.session.get_mut().set_read_timeout(Some(after));
-            let read = self.session.read_response().await;
-            self.session.get_mut().set_read_timeout(None);
-            let response = match response_or_failure(read, PHASE, after, &bye) {
+            let response = match read_timed!(self, PHASE, after, &bye) {
                 Ok(r) => r,
                 Err(failure) => return Err(self.fail(PHASE, failure)),
             };
@@ -852,12 +839,7 @@ impl ImapSession {
         let after = self.timeouts.response;
         let mut bye: Option<String> = None;
         loop {
-            // Re-armed for every response: the server has `after` to start answering, and
-            // `after` between any two pieces of an answer.
-            self.session.get_mut().set_read_timeout(Some(after));
-            let read = self.session.read_response().await;
-            self.session.get_mut().set_read_timeout(None);
-            let response = response_or_failure(read, phase, after, &bye)?;
+            let response = read_timed!(self, phase, after, &bye)?;
             match response.parsed() {
                 Response::Done {
                     tag: done_tag,

@@ -98,3 +98,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Peer<S> {
         self.send(&format!("{tag} OK done\r\n")).await;
     }
 }
+
+/// A scripted IMAP server on loopback: it logs the client in (AUTHENTICATE PLAIN) and
+/// announces `caps` after login, then runs `script` on the connection. Returns its port.
+pub async fn scripted<F, Fut>(caps: &'static str, script: F) -> (u16, tokio::task::JoinHandle<()>)
+where
+    F: FnOnce(Peer<tokio::net::TcpStream>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut p = Peer::new(tcp);
+        p.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] fake\r\n")
+            .await;
+        let line = p.line().await;
+        assert!(line.starts_with("ag1 AUTHENTICATE PLAIN "), "{line:?}");
+        p.send(&format!("ag1 OK [CAPABILITY {caps}] Logged in\r\n"))
+            .await;
+        script(p).await;
+    });
+    (port, task)
+}
