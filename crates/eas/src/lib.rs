@@ -8,8 +8,10 @@
 //! Microsoft's response schemas, for the protocol version the device speaks.
 
 pub mod airsyncbase;
+pub mod calendar;
 pub mod command;
 pub mod compose_mail;
+pub mod contact;
 pub mod date;
 pub mod device_information;
 pub mod draft;
@@ -20,15 +22,20 @@ pub mod folder;
 pub mod folder_ops;
 pub mod ids;
 pub mod item_operations;
+pub mod meeting_request;
 pub mod move_items;
+pub mod note;
 pub mod oof;
 pub mod ping;
 pub mod policy;
 pub mod provision;
 pub mod query;
+pub mod recurrence;
 pub mod settings;
 pub mod status;
 pub mod sync;
+pub mod task;
+pub mod timezone;
 pub mod version;
 
 pub use command::Command;
