@@ -71,3 +71,25 @@ fn every_mapped_zone_round_trips_in_every_year_2000_to_2037() {
         lossy.len(),
     );
 }
+
+#[test]
+fn every_cldr_iana_name_parses_in_chrono_tz() {
+    assert_eq!(convert::timezone::skipped_names(), &[] as &[&str]);
+    assert!(mapped_zones().len() > 450);
+}
+
+#[test]
+fn windows_names_of_canonical_names_cldr_lists_by_their_old_links() {
+    use chrono_tz::Tz;
+    use convert::timezone::{iana_for_windows, windows_name};
+    assert_eq!(windows_name(Tz::Asia__Kolkata), Some("India Standard Time"));
+    assert_eq!(windows_name(Tz::Europe__Kyiv), Some("FLE Standard Time"));
+    assert_eq!(windows_name(Tz::America__Nuuk), Some("Greenland Standard Time"));
+    assert_eq!(windows_name(Tz::Etc__UTC), Some("UTC"));
+    assert_eq!(windows_name(Tz::UTC), Some("UTC"));
+    assert_eq!(windows_name(Tz::Antarctica__Troll), None);
+    assert_eq!(iana_for_windows("W. Europe Standard Time"), Some(Tz::Europe__Berlin));
+    assert_eq!(iana_for_windows("w. europe standard time"), Some(Tz::Europe__Berlin));
+    assert_eq!(iana_for_windows("India Standard Time"), Some(Tz::Asia__Calcutta));
+    assert_eq!(iana_for_windows("Nowhere Standard Time"), None);
+}
