@@ -49,7 +49,10 @@ fn exchange_pacific_blob_is_los_angeles() {
 
 #[test]
 fn exchange_aus_eastern_blob_is_sydney() {
-    assert_eq!(zone_of(AUS_EASTERN, 2024), Zone::Iana(Tz::Australia__Sydney));
+    assert_eq!(
+        zone_of(AUS_EASTERN, 2024),
+        Zone::Iana(Tz::Australia__Sydney)
+    );
 }
 
 #[test]
@@ -85,7 +88,10 @@ fn iana_name_in_standard_name_is_accepted_when_its_rules_match() {
 #[test]
 fn a_name_is_accepted_only_with_the_rules_of_the_event_year() {
     // The rules before 2007 are New York's in 2006...
-    assert_eq!(zone_of(OLD_EASTERN, 2006), Zone::Iana(Tz::America__New_York));
+    assert_eq!(
+        zone_of(OLD_EASTERN, 2006),
+        Zone::Iana(Tz::America__New_York)
+    );
     // ...but no zone's in 2024: a custom zone, never named after a known zone.
     let Zone::Custom(custom) = zone_of(OLD_EASTERN, 2024) else {
         panic!("expected a custom zone");
@@ -108,7 +114,10 @@ fn unknown_name_is_kept_as_the_custom_zone_name() {
 fn last_sunday_is_week_5_and_second_sunday_week_2() {
     // 2018: March 25th is both the fourth and the last Sunday of March.
     let europe = Zone::Iana(Tz::Europe__Berlin).to_eas(2018);
-    assert_eq!((europe.daylight_date.month, europe.daylight_date.day), (3, 5));
+    assert_eq!(
+        (europe.daylight_date.month, europe.daylight_date.day),
+        (3, 5)
+    );
     let us = Zone::Iana(Tz::America__New_York).to_eas(2018);
     assert_eq!((us.daylight_date.month, us.daylight_date.day), (3, 2));
     assert_eq!((us.standard_date.month, us.standard_date.day), (11, 1));
@@ -139,7 +148,10 @@ fn unmapped_zone_is_named_by_its_iana_name() {
     let blob = Zone::Iana(Tz::Antarctica__Troll).to_eas(2024);
     assert_eq!(blob.standard_name, "Antarctica/Troll");
     assert_eq!(blob.daylight_bias, -120);
-    assert_eq!(Zone::from_eas(&blob, 2024), Zone::Iana(Tz::Antarctica__Troll));
+    assert_eq!(
+        Zone::from_eas(&blob, 2024),
+        Zone::Iana(Tz::Antarctica__Troll)
+    );
 }
 
 #[test]
@@ -155,24 +167,51 @@ fn year_with_one_transition_uses_absolute_dates() {
 fn custom_zone_converts_local_times_by_its_rules() {
     let zone = zone_of(OLD_EASTERN, 2024);
     // 2024-04-07 is the first Sunday of April: 02:00 EST jumps to 03:00 EDT.
-    assert_eq!(zone.to_utc(at(2024, 4, 7, 1, 59)), at(2024, 4, 7, 6, 59).and_utc().timestamp());
-    assert_eq!(zone.to_utc(at(2024, 4, 7, 3, 0)), at(2024, 4, 7, 7, 0).and_utc().timestamp());
+    assert_eq!(
+        zone.to_utc(at(2024, 4, 7, 1, 59)),
+        at(2024, 4, 7, 6, 59).and_utc().timestamp()
+    );
+    assert_eq!(
+        zone.to_utc(at(2024, 4, 7, 3, 0)),
+        at(2024, 4, 7, 7, 0).and_utc().timestamp()
+    );
     // In the gap: moved forward by the gap.
-    assert_eq!(zone.to_utc(at(2024, 4, 7, 2, 30)), at(2024, 4, 7, 7, 30).and_utc().timestamp());
+    assert_eq!(
+        zone.to_utc(at(2024, 4, 7, 2, 30)),
+        at(2024, 4, 7, 7, 30).and_utc().timestamp()
+    );
     // 2024-10-27 (last Sunday of October): 01:30 happens twice, the earlier is taken.
-    assert_eq!(zone.to_utc(at(2024, 10, 27, 1, 30)), at(2024, 10, 27, 5, 30).and_utc().timestamp());
-    assert_eq!(zone.to_local(at(2024, 7, 1, 12, 0).and_utc().timestamp()), at(2024, 7, 1, 8, 0));
-    assert_eq!(zone.offset_at(at(2024, 1, 1, 12, 0).and_utc().timestamp()), -5 * 3600);
+    assert_eq!(
+        zone.to_utc(at(2024, 10, 27, 1, 30)),
+        at(2024, 10, 27, 5, 30).and_utc().timestamp()
+    );
+    assert_eq!(
+        zone.to_local(at(2024, 7, 1, 12, 0).and_utc().timestamp()),
+        at(2024, 7, 1, 8, 0)
+    );
+    assert_eq!(
+        zone.offset_at(at(2024, 1, 1, 12, 0).and_utc().timestamp()),
+        -5 * 3600
+    );
 }
 
 #[test]
 fn iana_gap_moves_forward_and_overlap_takes_the_earlier() {
     let zone = Zone::Iana(Tz::Europe__Berlin);
-    assert_eq!(zone.to_utc(at(2024, 3, 31, 2, 30)), at(2024, 3, 31, 1, 30).and_utc().timestamp());
-    assert_eq!(zone.to_utc(at(2024, 10, 27, 2, 30)), at(2024, 10, 27, 0, 30).and_utc().timestamp());
+    assert_eq!(
+        zone.to_utc(at(2024, 3, 31, 2, 30)),
+        at(2024, 3, 31, 1, 30).and_utc().timestamp()
+    );
+    assert_eq!(
+        zone.to_utc(at(2024, 10, 27, 2, 30)),
+        at(2024, 10, 27, 0, 30).and_utc().timestamp()
+    );
     let lord_howe = Zone::Iana(Tz::Australia__Lord_Howe);
     // 30-minute gap: 02:00 -> 02:30 on 2024-10-06.
-    assert_eq!(lord_howe.to_local(lord_howe.to_utc(at(2024, 10, 6, 2, 15))), at(2024, 10, 6, 2, 45));
+    assert_eq!(
+        lord_howe.to_local(lord_howe.to_utc(at(2024, 10, 6, 2, 15))),
+        at(2024, 10, 6, 2, 45)
+    );
 }
 
 #[test]
@@ -204,8 +243,19 @@ fn invalid_dates_mean_no_daylight_time() {
         bias: i32::MAX,
         standard_bias: i32::MIN,
         daylight_bias: i32::MAX,
-        standard_date: SystemTime { month: 13, day: 9, day_of_week: 9, hour: 99, ..SystemTime::default() },
-        daylight_date: SystemTime { year: 2024, month: 2, day: 30, ..SystemTime::default() },
+        standard_date: SystemTime {
+            month: 13,
+            day: 9,
+            day_of_week: 9,
+            hour: 99,
+            ..SystemTime::default()
+        },
+        daylight_date: SystemTime {
+            year: 2024,
+            month: 2,
+            day: 30,
+            ..SystemTime::default()
+        },
         ..TimeZone::default()
     };
     let zone = Zone::from_eas(&blob, 2024);
@@ -213,22 +263,31 @@ fn invalid_dates_mean_no_daylight_time() {
 }
 
 fn yearly_rule() -> impl Strategy<Value = SystemTime> {
-    (1u16..=12, 1u16..=5, 0u16..=6, 0u16..=23, prop::sample::select(vec![0u16, 30])).prop_map(
-        |(month, day, day_of_week, hour, minute)| SystemTime {
+    (
+        1u16..=12,
+        1u16..=5,
+        0u16..=6,
+        0u16..=23,
+        prop::sample::select(vec![0u16, 30]),
+    )
+        .prop_map(|(month, day, day_of_week, hour, minute)| SystemTime {
             month,
             day,
             day_of_week,
             hour,
             minute,
             ..SystemTime::default()
-        },
-    )
+        })
 }
 
 fn blob() -> impl Strategy<Value = TimeZone> {
     (
         -48i32..=56,
-        prop::option::of((yearly_rule(), yearly_rule(), prop::sample::select(vec![-120, -60, -30, 60]))),
+        prop::option::of((
+            yearly_rule(),
+            yearly_rule(),
+            prop::sample::select(vec![-120, -60, -30, 60]),
+        )),
         prop::sample::select(vec!["", "Some Zone", "W. Europe Standard Time"]),
     )
         .prop_filter_map("start and end apart", |(quarters, daylight, name)| {
@@ -290,4 +349,23 @@ proptest! {
             prop_assert_eq!(zone.to_local(back), local);
         }
     }
+}
+
+#[test]
+fn nameless_fixed_offset_blob_is_an_etc_zone() {
+    let blob = TimeZone {
+        bias: 300,
+        ..TimeZone::default()
+    };
+    assert_eq!(Zone::from_eas(&blob, 2024), Zone::Iana(Tz::Etc__GMTPlus5));
+    let odd = TimeZone {
+        bias: -345,
+        ..TimeZone::default()
+    };
+    assert_eq!(Zone::from_eas(&odd, 2024), Zone::Iana(Tz::Asia__Katmandu));
+    let unknown = TimeZone {
+        bias: -310,
+        ..TimeZone::default()
+    };
+    assert_eq!(Zone::from_eas(&unknown, 2024).tzid(), "Custom/UTC+05:10");
 }

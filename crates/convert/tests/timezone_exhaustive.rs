@@ -51,7 +51,10 @@ fn every_mapped_zone_round_trips_in_every_year_2000_to_2037() {
                 .filter(|t| (first..last).contains(t))
                 .all(|t| custom.offset_at(t) == zone.offset_at(t));
             if !blob_exact {
-                assert_ne!(blob.standard_date.year, 0, "{tz} {year}: inexact yearly rules");
+                assert_ne!(
+                    blob.standard_date.year, 0,
+                    "{tz} {year}: inexact yearly rules"
+                );
                 lossy.push(format!("{tz} {year}"));
             }
             for t in samples(&custom, year) {
@@ -84,12 +87,24 @@ fn windows_names_of_canonical_names_cldr_lists_by_their_old_links() {
     use convert::timezone::{iana_for_windows, windows_name};
     assert_eq!(windows_name(Tz::Asia__Kolkata), Some("India Standard Time"));
     assert_eq!(windows_name(Tz::Europe__Kyiv), Some("FLE Standard Time"));
-    assert_eq!(windows_name(Tz::America__Nuuk), Some("Greenland Standard Time"));
+    assert_eq!(
+        windows_name(Tz::America__Nuuk),
+        Some("Greenland Standard Time")
+    );
     assert_eq!(windows_name(Tz::Etc__UTC), Some("UTC"));
     assert_eq!(windows_name(Tz::UTC), Some("UTC"));
     assert_eq!(windows_name(Tz::Antarctica__Troll), None);
-    assert_eq!(iana_for_windows("W. Europe Standard Time"), Some(Tz::Europe__Berlin));
-    assert_eq!(iana_for_windows("w. europe standard time"), Some(Tz::Europe__Berlin));
-    assert_eq!(iana_for_windows("India Standard Time"), Some(Tz::Asia__Calcutta));
+    assert_eq!(
+        iana_for_windows("W. Europe Standard Time"),
+        Some(Tz::Europe__Berlin)
+    );
+    assert_eq!(
+        iana_for_windows("w. europe standard time"),
+        Some(Tz::Europe__Berlin)
+    );
+    assert_eq!(
+        iana_for_windows("India Standard Time"),
+        Some(Tz::Asia__Calcutta)
+    );
     assert_eq!(iana_for_windows("Nowhere Standard Time"), None);
 }

@@ -54,7 +54,9 @@ fn outlook_windows_tzid_is_the_cldr_zone() {
 
 #[test]
 fn google_or_apple_iana_tzid_is_that_zone_even_without_vtimezone() {
-    let ical = parse("BEGIN:VCALENDAR\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nVERSION:2.0\nEND:VCALENDAR\n");
+    let ical = parse(
+        "BEGIN:VCALENDAR\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nVERSION:2.0\nEND:VCALENDAR\n",
+    );
     assert_eq!(
         Zone::resolve("America/Los_Angeles", &ical),
         Some(Zone::Iana(Tz::America__Los_Angeles))
@@ -81,7 +83,10 @@ END:VCALENDAR
 ",
     );
     assert_eq!(
-        Zone::resolve("/softwarestudio.org/Olson_20011030_5/America/Chicago", &ical),
+        Zone::resolve(
+            "/softwarestudio.org/Olson_20011030_5/America/Chicago",
+            &ical
+        ),
         Some(Zone::Iana(Tz::America__Chicago))
     );
 }
@@ -154,7 +159,11 @@ fn custom_vtimezone_is_converted_by_its_latest_rules() {
     let daylight = custom.daylight.as_ref().unwrap();
     assert_eq!(daylight.offset, -4 * 3600);
     assert_eq!(
-        (daylight.start.month, daylight.start.week, daylight.start.weekday),
+        (
+            daylight.start.month,
+            daylight.start.week,
+            daylight.start.weekday
+        ),
         (3, 2, Weekday::Sun)
     );
     assert_eq!((daylight.end.month, daylight.end.week), (11, 1));
@@ -197,7 +206,10 @@ END:VCALENDAR
     let daylight = custom.daylight.unwrap();
     assert_eq!((daylight.start.month, daylight.start.week), (3, 5));
     assert_eq!((daylight.end.month, daylight.end.week), (10, 5));
-    assert_eq!(daylight.end.time, chrono::NaiveTime::from_hms_opt(3, 0, 0).unwrap());
+    assert_eq!(
+        daylight.end.time,
+        chrono::NaiveTime::from_hms_opt(3, 0, 0).unwrap()
+    );
 }
 
 #[test]
@@ -238,7 +250,8 @@ fn unknown_tzid_without_vtimezone_is_none() {
 
 #[test]
 fn add_vtimezone_writes_iana_zones_once() {
-    let mut ical = parse("BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:1\nEND:VEVENT\nEND:VCALENDAR\n");
+    let mut ical =
+        parse("BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:1\nEND:VEVENT\nEND:VCALENDAR\n");
     let zone = Zone::Iana(Tz::Europe__Berlin);
     zone.add_vtimezone(&mut ical, utc(2024, 1, 1, 0), utc(2025, 1, 1, 0));
     zone.add_vtimezone(&mut ical, utc(2024, 1, 1, 0), utc(2025, 1, 1, 0));
@@ -271,11 +284,18 @@ fn add_vtimezone_writes_custom_zones_with_yearly_rules_that_resolve_back() {
         }),
     };
     let zone = Zone::Custom(custom);
-    let mut ical = parse("BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:1\nEND:VEVENT\nEND:VCALENDAR\n");
+    let mut ical =
+        parse("BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:1\nEND:VEVENT\nEND:VCALENDAR\n");
     zone.add_vtimezone(&mut ical, utc(2024, 1, 1, 0), utc(2025, 1, 1, 0));
     let text = ical.to_string();
-    assert!(text.contains("RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"), "{text}");
-    assert!(text.contains("RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3"), "{text}");
+    assert!(
+        text.contains("RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"),
+        "{text}"
+    );
+    assert!(
+        text.contains("RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3"),
+        "{text}"
+    );
     let reparsed = parse(&text.replace("\r\n", "\n"));
     assert_eq!(Zone::resolve("Springfield Time", &reparsed), Some(zone));
 }
@@ -287,5 +307,8 @@ fn add_vtimezone_writes_a_fixed_custom_zone_as_one_standard_observance() {
     zone.add_vtimezone(&mut ical, 0, 86_400);
     let text = ical.to_string();
     assert!(text.contains("TZOFFSETTO:+0515"), "{text}");
-    assert_eq!(Zone::resolve("Custom/UTC+05:15", &parse(&text.replace("\r\n", "\n"))), Some(zone));
+    assert_eq!(
+        Zone::resolve("Custom/UTC+05:15", &parse(&text.replace("\r\n", "\n"))),
+        Some(zone)
+    );
 }

@@ -219,7 +219,10 @@ mod tests {
         let text = TimeZone::utc().to_base64();
         let wrapped = format!("{}\r\n {}", &text[..76], &text[76..]);
         assert_eq!(TimeZone::from_base64(&wrapped), Ok(TimeZone::utc()));
-        assert_eq!(TimeZone::from_base64("not base64!"), Err(TimeZoneError::Base64));
+        assert_eq!(
+            TimeZone::from_base64("not base64!"),
+            Err(TimeZoneError::Base64)
+        );
     }
 
     #[test]

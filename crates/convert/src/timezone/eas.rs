@@ -174,18 +174,17 @@ fn rule_of(t: &SystemTime) -> Option<YearlyRule> {
     )?;
     if t.year == 0 {
         let rule = YearlyRule {
-            month: u8::try_from(t.month).ok().filter(|m| (1..=12).contains(m))?,
+            month: u8::try_from(t.month)
+                .ok()
+                .filter(|m| (1..=12).contains(m))?,
             week: u8::try_from(t.day).ok().filter(|w| (1..=5).contains(w))?,
             weekday: weekday_from_sunday(t.day_of_week)?,
             time,
         };
         Some(rule)
     } else {
-        let date = NaiveDate::from_ymd_opt(
-            i32::from(t.year),
-            u32::from(t.month),
-            u32::from(t.day),
-        )?;
+        let date =
+            NaiveDate::from_ymd_opt(i32::from(t.year), u32::from(t.month), u32::from(t.day))?;
         Some(YearlyRule::for_date(date.and_time(time)))
     }
 }
