@@ -300,6 +300,7 @@ fn set_when_in_a_zone_adds_its_vtimezone_once() {
     assert_eq!(out.matches("BEGIN:VTIMEZONE").count(), 1, "{out}");
     assert!(out.contains("TZID:America/New_York"));
     let again = parse(&out).unwrap();
+    let m = master(&again, &ICalendarComponentType::VEvent).unwrap();
     assert_eq!(
         when(&again, m, &ICalendarProperty::Dtstart)
             .unwrap()
