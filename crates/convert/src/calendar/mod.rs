@@ -7,12 +7,14 @@
 //! survive. 16.x devices change or delete one occurrence with [`merge_instance`] and
 //! [`delete_instance`].
 
+mod instances;
 mod merge;
 mod people;
 mod render;
 mod when;
 
-// pub use merge::{delete_instance, merge_event, merge_instance};
+pub use instances::{delete_instance, merge_instance};
+pub use merge::merge_event;
 pub use render::event_to_eas;
 
 use eas::ProtocolVersion;

@@ -127,7 +127,7 @@ fn render_component(
             let cats = ical::categories(c);
             (!cats.is_empty()).then_some(cats)
         },
-        response_requested: (v14 && meeting_status.is_meeting())
+        response_requested: (v14 && meeting_status.is_meeting() && !people::user_organizes(c, opts))
             .then(|| user_attendee.is_some_and(|e| {
                 matches!(
                     ical::param(e, &ical::ICalendarParameterName::Rsvp),
@@ -217,6 +217,13 @@ pub(crate) fn render_event(
     if cal.uid.as_ref().is_some_and(|u| u.len() > MAX_UID) {
         losses.push(Loss::new("UID", "longer than the 300 characters EAS carries"));
         cal.uid = None;
+    }
+    if ical::find(c, &ICalendarProperty::Attach).is_some() {
+        losses.push(Loss::new("ATTACH", "event attachments are not sent; kept on the server"));
+    }
+    let alarms = ical::children(ical, master, &ICalendarComponentType::VAlarm).len();
+    if alarms > usize::from(cal.reminder.is_some()) {
+        losses.push(Loss::new("VALARM", "only one reminder is sent; the other alarms stay on the server"));
     }
     for name in ["RDATE", "EXRULE"] {
         if ical::find(c, &ical::property(name)).is_some() {
