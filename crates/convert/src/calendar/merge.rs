@@ -230,7 +230,13 @@ pub fn merge_event(
         None => ical::empty(PRODID),
     };
     let is_new = stored.is_none();
-    let clears = |tag: Tag| !is_new && ghosting.omission_clears(tag);
+    // Elements the device's version does not define are never cleared by their absence.
+    let v14 = opts.version >= eas::ProtocolVersion::V14_0;
+    let clears = |tag: Tag| {
+        !is_new
+            && (v14 || !matches!(tag, cal::DISALLOW_NEW_TIME_PROPOSAL | cal::RESPONSE_REQUESTED))
+            && ghosting.omission_clears(tag)
+    };
     let (master, mut changed) = match ical::master(&ical, &ICalendarComponentType::VEvent) {
         Some(m) => (m, false),
         None => (new_event(&mut ical, change, opts), true),
@@ -315,13 +321,16 @@ pub fn merge_event(
         None if clears(cal::DISALLOW_NEW_TIME_PROPOSAL) => changed |= ical::remove(c, &counter),
         None => {}
     }
-    for (value, name) in [
-        (&change.online_meeting_conf_link, "X-MICROSOFT-ONLINEMEETINGCONFLINK"),
-        (&change.online_meeting_external_link, "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK"),
-    ] {
-        if let Some(v) = value {
-            changed |= ical::set_text(c, prop(name), v);
-        }
+    let conf_now = ical::text(c, &prop("X-MICROSOFT-ONLINEMEETINGCONFLINK"))
+        .or_else(|| ical::text(c, &prop("X-GOOGLE-CONFERENCE")))
+        .or_else(|| ical::text(c, &ICalendarProperty::Conference));
+    if let Some(v) = &change.online_meeting_conf_link
+        && conf_now.as_ref() != Some(v)
+    {
+        changed |= ical::set_text(c, prop("X-MICROSOFT-ONLINEMEETINGCONFLINK"), v);
+    }
+    if let Some(v) = &change.online_meeting_external_link {
+        changed |= ical::set_text(c, prop("X-MICROSOFT-ONLINEMEETINGEXTERNALLINK"), v);
     }
 
     // Recurrence: a device's pattern equal to what the RRULE renders to is not rewritten; an
