@@ -13,7 +13,6 @@ use crate::airsyncbase::Body;
 use crate::date::{format_utc, parse_utc};
 use crate::error::{ProtocolError, bool_text, parse_bool, parse_text, text_of};
 use crate::recurrence::{Recurrence, RecurrencePage};
-use shim::RecurrenceShim as _;
 use crate::version::ProtocolVersion;
 
 /// Most categories one task may carry (Tasks.xsd: `Category maxOccurs="300"`).
@@ -133,9 +132,11 @@ pub(crate) fn categories_element(tag: Tag, category: Tag, names: &[String]) -> E
 impl Task {
     /// Reads the `ApplicationData` of a device's Add or Change (or a server's, in tests).
     /// Unknown children are ignored; a malformed value is an error naming its element.
+    /// `version` is not needed to read (every element is read in any version) and is taken
+    /// for symmetry with the other classes.
     pub fn from_application_data(
         el: &Element,
-        version: ProtocolVersion,
+        _version: ProtocolVersion,
     ) -> Result<Task, ProtocolError> {
         let mut task = Task::default();
         for child in el.elements() {
@@ -153,11 +154,7 @@ impl Task {
                     task.categories = Some(category_names(child, t::CATEGORY)?);
                 }
                 t::RECURRENCE => {
-                    task.recurrence = Some(Recurrence::from_element(
-                        child,
-                        RecurrencePage::Tasks,
-                        version,
-                    )?);
+                    task.recurrence = Some(Recurrence::from_element(child)?);
                 }
                 t::COMPLETE => task.complete = Some(parse_bool(child)?),
                 t::DATE_COMPLETED => task.date_completed = Some(date_of(child)?),
@@ -231,89 +228,6 @@ impl Task {
             el.push(Element::with_text(t::SUB_ORDINAL_DATE, s.as_str()));
         }
         el
-    }
-}
-
-/// TEMPORARY until the recurrence helper's `Recurrence::from_element/to_element` is merged:
-/// the tasks page only, enough for these types' tests. Removed at the merge.
-mod shim {
-    use super::*;
-    use crate::recurrence::RecurrenceType;
-
-    pub trait RecurrenceShim: Sized {
-        fn from_element(
-            el: &Element,
-            page: RecurrencePage,
-            version: ProtocolVersion,
-        ) -> Result<Self, ProtocolError>;
-        fn to_element(&self, page: RecurrencePage, version: ProtocolVersion) -> Element;
-    }
-
-    impl RecurrenceShim for Recurrence {
-        fn from_element(
-            el: &Element,
-            _page: RecurrencePage,
-            _version: ProtocolVersion,
-        ) -> Result<Recurrence, ProtocolError> {
-            let kind = match el.find(t::TYPE).map(parse_text::<u8>).transpose()? {
-                Some(0) => RecurrenceType::Daily,
-                Some(1) => RecurrenceType::Weekly,
-                Some(2) => RecurrenceType::Monthly,
-                Some(3) => RecurrenceType::MonthlyNth,
-                Some(5) => RecurrenceType::Yearly,
-                Some(6) => RecurrenceType::YearlyNth,
-                _ => {
-                    return Err(ProtocolError::Missing {
-                        element: t::TYPE,
-                        parent: el.tag,
-                    });
-                }
-            };
-            let mut r = Recurrence::new(kind);
-            for c in el.elements() {
-                match c.tag {
-                    t::INTERVAL => r.interval = Some(parse_text(c)?),
-                    t::OCCURRENCES => r.occurrences = Some(parse_text(c)?),
-                    t::UNTIL => r.until = Some(date_of(c)?),
-                    t::START => r.start = Some(date_of(c)?),
-                    t::DAY_OF_WEEK => r.day_of_week = Some(parse_text(c)?),
-                    t::DAY_OF_MONTH => r.day_of_month = Some(parse_text(c)?),
-                    t::WEEK_OF_MONTH => r.week_of_month = Some(parse_text(c)?),
-                    t::MONTH_OF_YEAR => r.month_of_year = Some(parse_text(c)?),
-                    t::REGENERATE => r.regenerate = Some(parse_bool(c)?),
-                    t::DEAD_OCCUR => r.dead_occur = Some(parse_bool(c)?),
-                    _ => {}
-                }
-            }
-            Ok(r)
-        }
-
-        fn to_element(&self, _page: RecurrencePage, _version: ProtocolVersion) -> Element {
-            let mut el =
-                Element::new(t::RECURRENCE).text_child(t::TYPE, (self.kind as u8).to_string());
-            if let Some(s) = self.start {
-                el.push(Element::with_text(t::START, format_utc(s)));
-            }
-            if let Some(u) = self.until {
-                el.push(Element::with_text(t::UNTIL, format_utc(u)));
-            }
-            let nums = [
-                (t::OCCURRENCES, self.occurrences.map(|v| v.to_string())),
-                (t::INTERVAL, self.interval.map(|v| v.to_string())),
-                (t::DAY_OF_WEEK, self.day_of_week.map(|v| v.to_string())),
-                (t::DAY_OF_MONTH, self.day_of_month.map(|v| v.to_string())),
-                (t::WEEK_OF_MONTH, self.week_of_month.map(|v| v.to_string())),
-                (t::MONTH_OF_YEAR, self.month_of_year.map(|v| v.to_string())),
-                (t::REGENERATE, self.regenerate.map(|v| bool_text(v).to_owned())),
-                (t::DEAD_OCCUR, self.dead_occur.map(|v| bool_text(v).to_owned())),
-            ];
-            for (tag, v) in nums {
-                if let Some(v) = v {
-                    el.push(Element::with_text(tag, v));
-                }
-            }
-            el
-        }
     }
 }
 
