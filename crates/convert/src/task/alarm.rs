@@ -1,174 +1,171 @@
-//! The task reminder: EAS has one absolute reminder (ReminderSet + ReminderTime); iCalendar
-//! has any number of VALARMs with absolute or relative triggers. The reminder is the first
-//! VALARM whose trigger resolves to an instant; the others stay on the server.
+//! The task reminder. EAS has one absolute reminder (ReminderSet + ReminderTime, MS-ASTASK
+//! 2.2.2.22/23); iCalendar has any number of VALARMs with absolute or relative triggers. The
+//! reminder is the first DISPLAY or AUDIO VALARM whose trigger resolves to an instant; every
+//! other alarm stays on the server untouched.
+//!
+//! (`crate::ical`'s reminder is the calendar's "minutes before the start"; tasks need the
+//! absolute form, so this lives here.)
 
-use calcard::icalendar::{
-    ICalendar, ICalendarAction, ICalendarComponent, ICalendarComponentType, ICalendarDuration,
-    ICalendarParameterName, ICalendarParameterValue, ICalendarProperty,
-    ICalendarRelated, ICalendarValue,
+use calcard::icalendar::{ICalendarAction, ICalendarDuration, ICalendarRelated, ICalendarValueType};
+
+use crate::ical::{
+    self, ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarParameter,
+    ICalendarParameterName, ICalendarParameterValue, ICalendarProperty, ICalendarValue, When,
 };
-
-use super::dates;
-use super::ics;
 use crate::timezone::Zone;
 
-/// The instants a relative trigger can be related to.
+use super::dates;
+
+/// The instants a relative trigger can be related to (UTC).
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Anchors {
-    pub start: Option<i64>,
-    pub due: Option<i64>,
+struct Anchors {
+    start: Option<i64>,
+    due: Option<i64>,
 }
 
 impl Anchors {
-    pub(crate) fn of(todo: &ICalendarComponent, user: &Zone) -> Anchors {
-        let get = |p: &ICalendarProperty| {
-            todo.property(p)
-                .and_then(dates::read)
-                .map(|w| w.both(user).utc)
-        };
+    fn of(cal: &ICalendar, todo: usize, user: &Zone) -> Anchors {
+        let get = |p: ICalendarProperty| ical::when(cal, todo, &p).map(|w| dates::both(&w, user).utc);
         Anchors {
-            start: get(&ICalendarProperty::Dtstart),
-            due: get(&ICalendarProperty::Due),
+            start: get(ICalendarProperty::Dtstart),
+            due: get(ICalendarProperty::Due),
+        }
+    }
+
+    /// RFC 5545 3.8.6.3: a relative trigger relates to DTSTART, or to DUE with RELATED=END.
+    /// When that one is missing the other is used (Apple and Thunderbird relate a task's
+    /// alarm to DUE without saying so).
+    fn anchor(self, to_end: bool) -> Option<i64> {
+        if to_end {
+            self.due.or(self.start)
+        } else {
+            self.start.or(self.due)
         }
     }
 }
 
-/// The trigger as (is it related to the end, relative offset) or an absolute instant.
 enum Trigger {
     Absolute(i64),
     Relative { to_end: bool, seconds: i64 },
 }
 
-fn trigger(alarm: &ICalendarComponent, user: &Zone) -> Option<Trigger> {
-    let e = alarm.property(&ICalendarProperty::Trigger)?;
-    match e.values.first()? {
-        ICalendarValue::Duration(d) => {
-            let to_end = e.params.iter().any(|p| {
-                p.name == ICalendarParameterName::Related
-                    && p.value == ICalendarParameterValue::Related(ICalendarRelated::End)
-            });
-            Some(Trigger::Relative {
-                to_end,
-                seconds: d.as_seconds(),
-            })
+fn is_display_or_audio(c: &ICalendarComponent) -> bool {
+    match ical::find(c, &ICalendarProperty::Action).and_then(|e| e.values.first()) {
+        Some(ICalendarValue::Action(a)) => {
+            matches!(a, ICalendarAction::Display | ICalendarAction::Audio)
         }
-        ICalendarValue::PartialDateTime(_) => dates::read(e).map(|w| Trigger::Absolute(w.both(user).utc)),
+        // No ACTION (invalid, but seen): treat as a display alarm.
+        None => true,
+        _ => false,
+    }
+}
+
+fn trigger(cal: &ICalendar, alarm: usize, user: &Zone) -> Option<Trigger> {
+    let e = ical::find(&cal.components[alarm], &ICalendarProperty::Trigger)?;
+    match e.values.first()? {
+        ICalendarValue::Duration(d) => Some(Trigger::Relative {
+            to_end: matches!(
+                ical::param(e, &ICalendarParameterName::Related),
+                Some(ICalendarParameterValue::Related(ICalendarRelated::End))
+            ),
+            seconds: d.as_seconds(),
+        }),
+        ICalendarValue::PartialDateTime(_) => {
+            ical::when_of(cal, e).map(|w| Trigger::Absolute(w.to_utc(user)))
+        }
         _ => None,
     }
 }
 
-/// When a trigger fires. A relative trigger on a task relates to DTSTART (or DUE with
-/// RELATED=END); with its anchor missing it uses the other one (RFC 5545 3.8.6.3 leaves it
-/// undefined; Apple and Thunderbird write such alarms against DUE).
-fn fires(t: &Trigger, anchors: Anchors) -> Option<i64> {
-    match *t {
-        Trigger::Absolute(s) => Some(s),
-        Trigger::Relative { to_end, seconds } => {
-            let anchor = if to_end {
-                anchors.due.or(anchors.start)
-            } else {
-                anchors.start.or(anchors.due)
-            };
-            anchor.map(|a| a + seconds)
+/// The reminder alarm's index and when it fires, and how many VALARMs the task has.
+pub(crate) fn reminder(cal: &ICalendar, todo: usize, user: &Zone) -> (Option<(usize, i64)>, usize) {
+    let anchors = Anchors::of(cal, todo, user);
+    let alarms = ical::children(cal, todo, &ICalendarComponentType::VAlarm);
+    let first = alarms.iter().find_map(|&a| {
+        if !is_display_or_audio(&cal.components[a]) {
+            return None;
         }
-    }
-}
-
-fn alarm_ids(cal: &ICalendar, todo: usize) -> Vec<u32> {
-    cal.components[todo]
-        .component_ids
-        .iter()
-        .copied()
-        .filter(|id| {
-            cal.component_by_id(*id)
-                .is_some_and(|c| c.component_type == ICalendarComponentType::VAlarm)
-        })
-        .collect()
-}
-
-/// The reminder alarm's id and when it fires; and how many alarms there are in all.
-pub(crate) fn reminder(cal: &ICalendar, todo: usize, user: &Zone) -> (Option<(u32, i64)>, usize) {
-    let anchors = Anchors::of(&cal.components[todo], user);
-    let ids = alarm_ids(cal, todo);
-    let first = ids.iter().find_map(|id| {
-        let alarm = cal.component_by_id(*id)?;
-        fires(&trigger(alarm, user)?, anchors).map(|at| (*id, at))
+        let at = match trigger(cal, a, user)? {
+            Trigger::Absolute(s) => s,
+            Trigger::Relative { to_end, seconds } => anchors.anchor(to_end)? + seconds,
+        };
+        Some((a, at))
     });
-    (first, ids.len())
+    (first, alarms.len())
 }
 
-/// Sets the reminder to fire at `at`: the reminder alarm's trigger is rewritten (a relative
-/// one stays relative to its anchor when it has one); with no alarm, a DISPLAY alarm is added.
-pub(crate) fn set(cal: &mut ICalendar, todo: usize, at: i64, user: &Zone) {
-    let anchors = Anchors::of(&cal.components[todo], user);
-    if let (Some((id, _)), _) = reminder(cal, todo, user) {
-        let Some(alarm) = cal.components.get_mut(id as usize) else {
-            return;
-        };
-        let relative = match trigger(alarm, user) {
-            Some(Trigger::Relative { to_end, .. }) => {
-                let anchor = if to_end {
-                    anchors.due.or(anchors.start)
-                } else {
-                    anchors.start.or(anchors.due)
-                };
-                anchor
-            }
-            _ => None,
-        };
-        if let Some(e) = alarm.property_mut(&ICalendarProperty::Trigger) {
-            match relative {
+/// Makes the reminder fire at `at`. The reminder alarm's trigger is rewritten (a relative one
+/// stays relative to its anchor); with no reminder alarm, a DISPLAY alarm with an absolute
+/// trigger is added. Returns whether anything changed.
+pub(crate) fn set(cal: &mut ICalendar, todo: usize, at: i64, user: &Zone) -> bool {
+    let anchors = Anchors::of(cal, todo, user);
+    match reminder(cal, todo, user).0 {
+        Some((_, now)) if now == at => false,
+        Some((a, _)) => {
+            let relative_to = match trigger(cal, a, user) {
+                Some(Trigger::Relative { to_end, .. }) => anchors.anchor(to_end),
+                _ => None,
+            };
+            match relative_to {
                 Some(anchor) => {
-                    e.values = vec![ICalendarValue::Duration(ICalendarDuration::from_seconds(
-                        at - anchor,
-                    ))];
+                    if let Some(e) = cal.components[a]
+                        .entries
+                        .iter_mut()
+                        .find(|e| e.name == ICalendarProperty::Trigger)
+                    {
+                        e.values = vec![ICalendarValue::Duration(ICalendarDuration::from_seconds(
+                            at - anchor,
+                        ))];
+                    }
                 }
-                None => {
-                    e.params.retain(|p| p.name != ICalendarParameterName::Related);
-                    dates::write(alarm, ICalendarProperty::Trigger, &dates::When::Utc(at));
-                    set_value_date_time(alarm);
-                }
+                None => absolute_trigger(cal, a, at),
             }
+            true
         }
-        return;
+        None => {
+            let mut alarm = ical::component(ICalendarComponentType::VAlarm);
+            alarm.entries = vec![
+                ical::entry(
+                    ICalendarProperty::Action,
+                    ICalendarValue::Action(ICalendarAction::Display),
+                ),
+                ical::entry(ICalendarProperty::Description, ical::text_value("Reminder")),
+            ];
+            let a = ical::add_child(cal, todo, alarm);
+            absolute_trigger(cal, a, at);
+            true
+        }
     }
-    let mut alarm = ICalendarComponent {
-        component_type: ICalendarComponentType::VAlarm,
-        entries: vec![
-            ics::entry(
-                ICalendarProperty::Action,
-                ICalendarValue::Action(ICalendarAction::Display),
-            ),
-            ics::entry(ICalendarProperty::Description, ics::text_value("Reminder")),
-        ],
-        component_ids: Vec::new(),
-    };
-    dates::write(&mut alarm, ICalendarProperty::Trigger, &dates::When::Utc(at));
-    set_value_date_time(&mut alarm);
-    let id = cal.components.len() as u32;
-    cal.components.push(alarm);
-    cal.components[todo].component_ids.push(id);
 }
 
-/// An absolute TRIGGER says `VALUE=DATE-TIME` (RFC 5545 3.8.6.3).
-fn set_value_date_time(alarm: &mut ICalendarComponent) {
-    if let Some(e) = alarm.property_mut(&ICalendarProperty::Trigger) {
-        e.params.retain(|p| p.name != ICalendarParameterName::Value);
+/// `TRIGGER;VALUE=DATE-TIME:...Z` (RFC 5545 3.8.6.3), other parameters but RELATED kept.
+fn absolute_trigger(cal: &mut ICalendar, alarm: usize, at: i64) {
+    ical::set_when(cal, alarm, ICalendarProperty::Trigger, &When::utc(at));
+    if let Some(e) = cal.components[alarm]
+        .entries
+        .iter_mut()
+        .find(|e| e.name == ICalendarProperty::Trigger)
+    {
+        e.params.retain(|p| {
+            !matches!(
+                p.name,
+                ICalendarParameterName::Related | ICalendarParameterName::Value
+            )
+        });
         e.params.insert(
             0,
-            calcard::icalendar::ICalendarParameter {
+            ICalendarParameter {
                 name: ICalendarParameterName::Value,
-                value: ICalendarParameterValue::Value(
-                    calcard::icalendar::ICalendarValueType::DateTime,
-                ),
+                value: ICalendarParameterValue::Value(ICalendarValueType::DateTime),
             },
         );
     }
 }
 
-/// Removes the reminder alarm (only it: other alarms stay).
-pub(crate) fn clear(cal: &mut ICalendar, todo: usize, user: &Zone) {
-    if let (Some((id, _)), _) = reminder(cal, todo, user) {
-        cal.remove_component_ids(&[id]);
+/// Removes the reminder alarm only (other alarms stay). Returns whether there was one.
+pub(crate) fn clear(cal: &mut ICalendar, todo: usize, user: &Zone) -> bool {
+    match reminder(cal, todo, user).0 {
+        Some((a, _)) => ical::remove_child(cal, todo, a),
+        None => false,
     }
 }
