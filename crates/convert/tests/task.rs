@@ -274,3 +274,118 @@ fn an_object_without_a_vtodo_is_an_error() {
     assert!(todo_to_eas(ics, &opts()).is_err());
     assert!(merge_todo(Some(ics), &Task::default(), &Ghosting::NothingGhosted, &opts()).is_err());
 }
+
+mod properties {
+    use super::*;
+    use eas::task::Sensitivity;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[A-Za-z0-9äß€ .,;:!?'-]{1,40}".prop_filter("not blank", |s| !s.trim().is_empty())
+    }
+
+    /// A (local, UTC) pair of the Berlin user: an instant to the minute, or a local midnight.
+    fn pair() -> impl Strategy<Value = (i64, i64)> {
+        let zone = opts().zone;
+        (1_000_000_000i64 / 60..2_000_000_000i64 / 60, any::<bool>()).prop_map(
+            move |(minutes, midnight)| {
+                let utc = minutes * 60;
+                let local = zone.to_local(utc);
+                if midnight {
+                    let day = local.date().and_time(chrono::NaiveTime::MIN);
+                    (day.and_utc().timestamp(), zone.to_utc(day))
+                } else {
+                    (local.and_utc().timestamp(), utc)
+                }
+            },
+        )
+    }
+
+    fn importance() -> impl Strategy<Value = Importance> {
+        prop_oneof![
+            Just(Importance::Low),
+            Just(Importance::Normal),
+            Just(Importance::High)
+        ]
+    }
+
+    fn sensitivity() -> impl Strategy<Value = Sensitivity> {
+        (0u8..4).prop_map(|c| Sensitivity::from_code(c).unwrap())
+    }
+
+    prop_compose! {
+        fn arb_task()(
+            subject in proptest::option::of(text()),
+            lines in proptest::option::of(proptest::collection::vec(text(), 1..4)),
+            importance in proptest::option::of(importance()),
+            start in proptest::option::of(pair()),
+            due in proptest::option::of(pair()),
+            categories in proptest::option::of(proptest::collection::vec("[A-Za-z0-9]{1,12}", 0..4)),
+            completed in proptest::option::of(1_000_000_000i64..2_000_000_000),
+            sensitivity in proptest::option::of(sensitivity()),
+            reminder in proptest::option::of(1_000_000_000i64..2_000_000_000),
+            ordinal in proptest::option::of(1_000_000_000i64..2_000_000_000),
+            sub_ordinal in proptest::option::of("[0-9]{1,10}"),
+        ) -> Task {
+            Task {
+                body: lines.map(|l| Body::full(BodyType::Plain, l.join("\n"))),
+                subject,
+                importance,
+                start_date: start.map(|p| p.0),
+                utc_start_date: start.map(|p| p.1),
+                due_date: due.map(|p| p.0),
+                utc_due_date: due.map(|p| p.1),
+                categories,
+                recurrence: None,
+                complete: Some(completed.is_some()),
+                date_completed: completed,
+                sensitivity,
+                reminder_set: Some(reminder.is_some()),
+                reminder_time: reminder,
+                ordinal_date: ordinal,
+                sub_ordinal_date: sub_ordinal,
+            }
+        }
+    }
+
+    /// What a task reads back as after a merge into nothing: CRLF line breaks, importance and
+    /// sensitivity always said (normal by default), no empty category list.
+    fn normalized(t: &Task) -> Task {
+        Task {
+            body: t
+                .body
+                .as_ref()
+                .and_then(|b| b.data.clone())
+                .map(|d| Body::full(BodyType::Plain, d.replace('\n', "\r\n"))),
+            importance: Some(t.importance.unwrap_or(Importance::Normal)),
+            sensitivity: Some(t.sensitivity.unwrap_or(Sensitivity::Normal)),
+            categories: t.categories.clone().filter(|c| !c.is_empty()),
+            ..t.clone()
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_task_merged_into_nothing_reads_back_as_itself(task in arb_task()) {
+            let ics = merge_todo(None, &task, &Ghosting::NothingGhosted, &opts()).unwrap();
+            let (back, _) = todo_to_eas(&ics, &opts()).unwrap();
+            prop_assert_eq!(back, normalized(&task), "{}", ics);
+        }
+
+        /// A second device edit wins over the first, except where it says nothing and the
+        /// property is not cleared by omission (Body, the sort keys).
+        #[test]
+        fn a_second_edit_replaces_the_first(task in arb_task(), again in arb_task()) {
+            let first = merge_todo(None, &task, &Ghosting::NothingGhosted, &opts()).unwrap();
+            let second = merge_todo(Some(&first), &again, &Ghosting::NothingGhosted, &opts()).unwrap();
+            let (back, _) = todo_to_eas(&second, &opts()).unwrap();
+            let expected = normalized(&Task {
+                body: again.body.clone().or(task.body.clone()),
+                ordinal_date: again.ordinal_date.or(task.ordinal_date),
+                sub_ordinal_date: again.sub_ordinal_date.clone().or(task.sub_ordinal_date.clone()),
+                ..again.clone()
+            });
+            prop_assert_eq!(back, expected, "{}", second);
+        }
+    }
+}
