@@ -1,0 +1,1 @@
+//! A device's event merged into the stored object.
