@@ -389,3 +389,38 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_device_adding_a_weekly_pattern_writes_an_rrule() {
+    use eas::recurrence::{Recurrence, RecurrenceType, day_bits};
+    let merged = edit("nextcloud-subtask", |t| {
+        let mut r = Recurrence::new(RecurrenceType::Weekly);
+        r.day_of_week = Some(day_bits::SATURDAY);
+        r.regenerate = Some(true);
+        t.recurrence = Some(r);
+    });
+    assert!(merged.contains("RRULE:FREQ=WEEKLY;BYDAY=SA"), "{merged}");
+    assert!(merged.contains("X-AIRGATE-REGENERATE:1"));
+    assert!(merged.contains("RELATED-TO;RELTYPE=PARENT:f0e1d2c3-b4a5-4968-8776-655443322110"));
+}
+
+#[test]
+fn a_device_dropping_the_pattern_removes_the_rrule_and_its_x_properties() {
+    let merged = edit("recurring", |t| t.recurrence = None);
+    assert!(!merged.contains("RRULE"), "{merged}");
+    assert!(!merged.contains("X-AIRGATE-REGENERATE"));
+}
+
+#[test]
+fn an_rrule_the_device_never_saw_survives_its_edits() {
+    let stored = corpus("recurring").replace(
+        "RRULE:FREQ=WEEKLY;BYDAY=MO",
+        "RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9,17",
+    );
+    let (mut task, losses) = todo_to_eas(&stored, &opts()).unwrap();
+    assert!(task.recurrence.is_none());
+    assert!(losses.iter().any(|l| l.property == "RRULE"));
+    task.subject = Some("Bins".into());
+    let merged = merge_todo(Some(&stored), &task, &Ghosting::NothingGhosted, &opts()).unwrap();
+    assert!(merged.contains("RRULE:FREQ=WEEKLY;BYHOUR=9,17;BYDAY=MO"), "{merged}");
+}

@@ -29,7 +29,8 @@ pub mod x {
     /// `tasks:Regenerate` of the recurrence: `1` when the next task is due counted from
     /// completion.
     pub const REGENERATE: &str = "X-AIRGATE-REGENERATE";
-    /// `tasks:DeadOccur` of the recurrence: `1` when the task recurs forever.
+    /// `tasks:DeadOccur` of the recurrence (Outlook's PidLidTaskDeadOccurrence: no further
+    /// occurrences are generated from this task): `1` when set.
     pub const DEAD_OCCUR: &str = "X-AIRGATE-DEADOCCUR";
     /// `tasks:OrdinalDate`, the device's sort key (EAS date form).
     pub const ORDINAL_DATE: &str = "X-AIRGATE-ORDINALDATE";
