@@ -113,7 +113,11 @@ pub fn merge_journal(
         }
         None => {
             let mut cal: ICalendar = ical::empty("-//airgate//EN");
-            let j = ical::add_child(&mut cal, 0, ical::component(ICalendarComponentType::VJournal));
+            let j = ical::add_child(
+                &mut cal,
+                0,
+                ical::component(ICalendarComponentType::VJournal),
+            );
             (cal, j, true)
         }
     };

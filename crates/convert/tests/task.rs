@@ -101,7 +101,9 @@ fn edit(name: &str, f: impl FnOnce(&mut Task)) -> String {
 
 #[test]
 fn unknown_properties_alarms_and_time_zones_survive_a_subject_edit() {
-    let merged = edit("ios-reminders", |t| t.subject = Some("Pick up suits".into()));
+    let merged = edit("ios-reminders", |t| {
+        t.subject = Some("Pick up suits".into())
+    });
     assert!(merged.contains("SUMMARY:Pick up suits"));
     for kept in [
         "X-APPLE-SORT-ORDER:721205730",
@@ -176,7 +178,9 @@ fn uncompleting_removes_the_date_and_a_full_percentage() {
 #[test]
 fn a_relative_reminder_moves_and_stays_relative() {
     // Thunderbird: -PT15M before DTSTART 08:00Z; the device asks for 07:30Z.
-    let merged = edit("thunderbird", |t| t.reminder_time = Some(1_795_161_600 - 1800));
+    let merged = edit("thunderbird", |t| {
+        t.reminder_time = Some(1_795_161_600 - 1800)
+    });
     assert!(merged.contains("TRIGGER;VALUE=DURATION:-PT30M"), "{merged}");
     assert!(merged.contains("ACTION:EMAIL"));
 }
@@ -254,7 +258,11 @@ fn a_new_task_merges_into_an_empty_vtodo() {
         ..Task::default()
     };
     let ics = merge_todo(None, &task, &Ghosting::NothingGhosted, &opts()).unwrap();
-    assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//airgate//EN\r\nBEGIN:VTODO\r\n"));
+    assert!(
+        ics.starts_with(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//airgate//EN\r\nBEGIN:VTODO\r\n"
+        )
+    );
     for line in [
         "SUMMARY:Call Jo",
         "DUE;VALUE=DATE:20261128",
@@ -272,7 +280,15 @@ fn a_new_task_merges_into_an_empty_vtodo() {
 fn an_object_without_a_vtodo_is_an_error() {
     let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     assert!(todo_to_eas(ics, &opts()).is_err());
-    assert!(merge_todo(Some(ics), &Task::default(), &Ghosting::NothingGhosted, &opts()).is_err());
+    assert!(
+        merge_todo(
+            Some(ics),
+            &Task::default(),
+            &Ghosting::NothingGhosted,
+            &opts()
+        )
+        .is_err()
+    );
 }
 
 mod properties {
@@ -422,5 +438,8 @@ fn an_rrule_the_device_never_saw_survives_its_edits() {
     assert!(losses.iter().any(|l| l.property == "RRULE"));
     task.subject = Some("Bins".into());
     let merged = merge_todo(Some(&stored), &task, &Ghosting::NothingGhosted, &opts()).unwrap();
-    assert!(merged.contains("RRULE:FREQ=WEEKLY;BYHOUR=9,17;BYDAY=MO"), "{merged}");
+    assert!(
+        merged.contains("RRULE:FREQ=WEEKLY;BYHOUR=9,17;BYDAY=MO"),
+        "{merged}"
+    );
 }

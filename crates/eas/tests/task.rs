@@ -95,6 +95,9 @@ fn a_task_survives_the_wire_and_reads_back() {
     for v in VERSIONS {
         let el = full_task().to_application_data(v);
         let xml_tree = wbxml::decode(&wbxml::encode(&el)).expect("decodes");
-        assert_eq!(Task::from_application_data(&xml_tree, v).unwrap(), full_task());
+        assert_eq!(
+            Task::from_application_data(&xml_tree, v).unwrap(),
+            full_task()
+        );
     }
 }

@@ -6,7 +6,9 @@
 //! (`crate::ical`'s reminder is the calendar's "minutes before the start"; tasks need the
 //! absolute form, so this lives here.)
 
-use calcard::icalendar::{ICalendarAction, ICalendarDuration, ICalendarRelated, ICalendarValueType};
+use calcard::icalendar::{
+    ICalendarAction, ICalendarDuration, ICalendarRelated, ICalendarValueType,
+};
 
 use crate::ical::{
     self, ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarParameter,
@@ -25,7 +27,8 @@ struct Anchors {
 
 impl Anchors {
     fn of(cal: &ICalendar, todo: usize, user: &Zone) -> Anchors {
-        let get = |p: ICalendarProperty| ical::when(cal, todo, &p).map(|w| dates::both(&w, user).utc);
+        let get =
+            |p: ICalendarProperty| ical::when(cal, todo, &p).map(|w| dates::both(&w, user).utc);
         Anchors {
             start: get(ICalendarProperty::Dtstart),
             due: get(ICalendarProperty::Due),

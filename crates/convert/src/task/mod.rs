@@ -10,14 +10,12 @@ mod dates;
 mod render;
 
 use calcard::icalendar::{ICalendarStatus, ICalendarValue};
+use eas::ProtocolVersion;
 use eas::airsyncbase::BodyPreference;
 use eas::task::Task;
-use eas::ProtocolVersion;
 use wbxml::tags::tasks as t;
 
-use crate::ical::{
-    self, ICalendar, ICalendarComponentType, ICalendarProperty, When,
-};
+use crate::ical::{self, ICalendar, ICalendarComponentType, ICalendarProperty, When};
 use crate::merge::{ConvertError, Ghosting, Loss};
 use crate::recurrence::{SeriesStart, to_rrule};
 use crate::timezone::Zone;
@@ -175,7 +173,14 @@ pub fn merge_todo(
     };
     changed |= merge_recurrence(&mut cal, todo, change, clears(t::RECURRENCE), user);
 
-    stamp(&mut cal, todo, new, changed, opts.now, &format!("{change:?}"));
+    stamp(
+        &mut cal,
+        todo,
+        new,
+        changed,
+        opts.now,
+        &format!("{change:?}"),
+    );
     Ok(ical::write(&cal))
 }
 
@@ -242,7 +247,11 @@ fn merge_complete(cal: &mut ICalendar, todo: usize, change: &Task, opts: &TaskOp
                 ICalendarValue::Status(ICalendarStatus::Completed),
             );
             if percent.is_some() {
-                ical::set_value(c, ICalendarProperty::PercentComplete, ICalendarValue::Integer(100));
+                ical::set_value(
+                    c,
+                    ICalendarProperty::PercentComplete,
+                    ICalendarValue::Integer(100),
+                );
             }
             ical::set_when(cal, todo, ICalendarProperty::Completed, &When::utc(at));
             true
@@ -320,9 +329,20 @@ fn merge_recurrence(
 }
 
 /// A new item gets UID, CREATED and DTSTAMP; a changed one DTSTAMP and LAST-MODIFIED (now).
-pub(crate) fn stamp(cal: &mut ICalendar, comp: usize, new: bool, changed: bool, now: i64, seed: &str) {
+pub(crate) fn stamp(
+    cal: &mut ICalendar,
+    comp: usize,
+    new: bool,
+    changed: bool,
+    now: i64,
+    seed: &str,
+) {
     if new {
-        ical::set_text(&mut cal.components[comp], ICalendarProperty::Uid, &new_uid(now, seed));
+        ical::set_text(
+            &mut cal.components[comp],
+            ICalendarProperty::Uid,
+            &new_uid(now, seed),
+        );
         ical::set_when(cal, comp, ICalendarProperty::Created, &When::utc(now));
     }
     if changed || new {
@@ -353,4 +373,3 @@ fn new_uid(now: i64, seed: &str) -> String {
         &hex[20..32]
     )
 }
-

@@ -79,7 +79,10 @@ pub(crate) fn duration_due(cal: &ICalendar, todo: usize, user: &Zone) -> Option<
     if ical::find(c, &ICalendarProperty::Due).is_some() {
         return None;
     }
-    let d = match ical::find(c, &ICalendarProperty::Duration)?.values.first()? {
+    let d = match ical::find(c, &ICalendarProperty::Duration)?
+        .values
+        .first()?
+    {
         ICalendarValue::Duration(d) => d.as_seconds(),
         _ => return None,
     };
@@ -91,7 +94,11 @@ pub(crate) fn duration_due(cal: &ICalendar, todo: usize, user: &Zone) -> Option<
 }
 
 /// Where the series starts (DTSTART, else DUE) and the zone of its wall time.
-pub(crate) fn series_start(cal: &ICalendar, todo: usize, user: &Zone) -> Option<(SeriesStart, Zone)> {
+pub(crate) fn series_start(
+    cal: &ICalendar,
+    todo: usize,
+    user: &Zone,
+) -> Option<(SeriesStart, Zone)> {
     let w = ical::when(cal, todo, &ICalendarProperty::Dtstart)
         .or_else(|| ical::when(cal, todo, &ICalendarProperty::Due))?;
     Some((
@@ -140,7 +147,14 @@ pub(crate) fn same_pattern(rendered: &Recurrence, device: &Recurrence) -> bool {
             if device.$f.is_none() { r.$f = None; }
         )*};
     }
-    unset_if_absent!(start, regenerate, dead_occur, calendar_type, is_leap_month, first_day_of_week);
+    unset_if_absent!(
+        start,
+        regenerate,
+        dead_occur,
+        calendar_type,
+        is_leap_month,
+        first_day_of_week
+    );
     let mut d = device.clone();
     if d.regenerate == Some(false) {
         d.regenerate = r.regenerate.map(|_| false);
@@ -164,8 +178,14 @@ const NOT_CARRIED: [(ICalendarProperty, &str); 13] = [
     (ICalendarProperty::Comment, "no comments in EAS tasks"),
     (ICalendarProperty::Resources, "no resources in EAS tasks"),
     (ICalendarProperty::Rdate, "extra dates cannot be carried"),
-    (ICalendarProperty::Exdate, "skipped occurrences cannot be carried"),
-    (ICalendarProperty::Exrule, "exception rules cannot be carried"),
+    (
+        ICalendarProperty::Exdate,
+        "skipped occurrences cannot be carried",
+    ),
+    (
+        ICalendarProperty::Exrule,
+        "exception rules cannot be carried",
+    ),
 ];
 
 /// Our own X- properties and the ones the mapping reads.
