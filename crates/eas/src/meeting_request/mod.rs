@@ -290,7 +290,7 @@ impl MeetingRequest {
                 em::RECURRENCES => {
                     m.recurrence = child
                         .find(em::RECURRENCE)
-                        .map(recurrence_from_element)
+                        .map(Recurrence::from_element)
                         .transpose()?;
                 }
                 em::SENSITIVITY => m.sensitivity = Some(coded(child, Sensitivity::from_code)?),
@@ -354,82 +354,22 @@ fn coded<T>(el: &Element, from_code: fn(u8) -> Option<T>) -> Result<T, ProtocolE
     })
 }
 
-/// `email:Recurrence` (MS-ASEMAIL 2.2.2.60).
+/// `email:Recurrence` (MS-ASEMAIL 2.2.2.60). `email2:CalendarType` is required in server
+/// responses for the monthly and yearly types (MS-ASEMAIL 2.2.2.15), so it is written as 0
+/// (default) when the pattern has none.
 fn recurrence_element(r: &Recurrence, version: ProtocolVersion) -> Element {
-    let _ = RecurrencePage::Email;
-    let mut el = Element::new(em::RECURRENCE)
-        .text_child(em::TYPE, (r.kind as u8).to_string())
-        .text_child(em::INTERVAL, r.interval.unwrap_or(1).to_string());
-    if let Some(u) = r.until {
-        el.push(Element::with_text(em::UNTIL, format_utc_compact(u)));
-    }
-    let numbers = [
-        (em::OCCURRENCES, r.occurrences),
-        (em::WEEK_OF_MONTH, r.week_of_month.map(u32::from)),
-        (em::DAY_OF_MONTH, r.day_of_month.map(u32::from)),
-        (em::DAY_OF_WEEK, r.day_of_week.map(u32::from)),
-        (em::MONTH_OF_YEAR, r.month_of_year.map(u32::from)),
-    ];
-    for (tag, value) in numbers {
-        if let Some(n) = value {
-            el.push(Element::with_text(tag, n.to_string()));
-        }
-    }
-    if version >= ProtocolVersion::V14_0 {
-        use crate::recurrence::RecurrenceType as T;
-        let needs_calendar = matches!(
-            r.kind,
-            T::Monthly | T::MonthlyNth | T::Yearly | T::YearlyNth
-        );
-        if let Some(c) = r.calendar_type.or(needs_calendar.then_some(0)) {
-            el.push(Element::with_text(em2::CALENDAR_TYPE, c.to_string()));
-        }
-        if let Some(b) = r.is_leap_month {
-            el.push(Element::with_text(em2::IS_LEAP_MONTH, bool_text(b)));
-        }
-    }
-    if let Some(d) = r.first_day_of_week
-        && version >= ProtocolVersion::V14_1
-    {
-        el.push(Element::with_text(em2::FIRST_DAY_OF_WEEK, d.to_string()));
-    }
-    el
-}
-
-fn recurrence_from_element(el: &Element) -> Result<Recurrence, ProtocolError> {
     use crate::recurrence::RecurrenceType as T;
-    let kind = coded(
-        el.find(em::TYPE).ok_or(ProtocolError::Missing {
-            element: em::TYPE,
-            parent: el.tag,
-        })?,
-        |c| match c {
-            0 => Some(T::Daily),
-            1 => Some(T::Weekly),
-            2 => Some(T::Monthly),
-            3 => Some(T::MonthlyNth),
-            5 => Some(T::Yearly),
-            6 => Some(T::YearlyNth),
-            _ => None,
-        },
-    )?;
-    let mut r = Recurrence::new(kind);
-    for child in el.elements() {
-        match child.tag {
-            em::INTERVAL => r.interval = Some(parse_text(child)?),
-            em::UNTIL => r.until = Some(date(child)?),
-            em::OCCURRENCES => r.occurrences = Some(parse_text(child)?),
-            em::WEEK_OF_MONTH => r.week_of_month = Some(parse_text(child)?),
-            em::DAY_OF_MONTH => r.day_of_month = Some(parse_text(child)?),
-            em::DAY_OF_WEEK => r.day_of_week = Some(parse_text(child)?),
-            em::MONTH_OF_YEAR => r.month_of_year = Some(parse_text(child)?),
-            em2::CALENDAR_TYPE => r.calendar_type = Some(parse_text(child)?),
-            em2::IS_LEAP_MONTH => r.is_leap_month = Some(parse_bool(child)?),
-            em2::FIRST_DAY_OF_WEEK => r.first_day_of_week = Some(parse_text(child)?),
-            _ => {}
-        }
+    let needs_calendar = matches!(
+        r.kind,
+        T::Monthly | T::MonthlyNth | T::Yearly | T::YearlyNth
+    );
+    if needs_calendar && r.calendar_type.is_none() {
+        let mut r = r.clone();
+        r.calendar_type = Some(0);
+        r.to_element(RecurrencePage::Email, version)
+    } else {
+        r.to_element(RecurrencePage::Email, version)
     }
-    Ok(r)
 }
 
 #[cfg(test)]
