@@ -1,6 +1,7 @@
 //! Conversions between EAS content classes and MIME, iCalendar and vCard. No I/O.
 
 pub mod calendar;
+pub mod ical;
 pub mod contact;
 pub mod mail;
 pub mod meeting;

@@ -1,5 +1,13 @@
-//! Time zones: the EAS TimeZone blob <-> IANA zones and VTIMEZONE. (Being written: the API
-//! below is the contract the calendar, task, recurrence and meeting converters use.)
+//! Time zones: the EAS TimeZone blob <-> IANA zones and VTIMEZONE, through the CLDR
+//! Windows <-> IANA mapping, with the rules in force in the event's own year. See
+//! `docs/timezone.md` for every decision that is not one-to-one.
+
+mod eas;
+mod rules;
+mod vtimezone;
+mod windows;
+
+pub use windows::{MapZone, iana_for_windows, mapped_zones, skipped_names, windows_name};
 
 use chrono::NaiveDateTime;
 
@@ -45,31 +53,37 @@ pub struct YearlyRule {
 impl Zone {
     pub const UTC: Zone = Zone::Iana(chrono_tz::UTC);
 
-    /// UTC unix seconds of a local wall time (a time in a gap moves forward by the gap, an
-    /// ambiguous one takes the earlier instant).
-    pub fn to_utc(&self, local: NaiveDateTime) -> i64 {
-        use chrono::{LocalResult, TimeZone as _};
+    /// The TZID to write: the IANA name, the custom zone's name.
+    pub fn tzid(&self) -> String {
         match self {
-            Zone::Iana(tz) => match tz.from_local_datetime(&local) {
-                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.timestamp(),
-                LocalResult::None => tz
-                    .from_local_datetime(&(local + chrono::Duration::hours(1)))
-                    .earliest()
-                    .map_or(local.and_utc().timestamp(), |t| t.timestamp()),
-            },
-            Zone::Custom(_) => todo!("convert::timezone is being written"),
+            Zone::Iana(tz) => tz.name().to_string(),
+            Zone::Custom(custom) => custom.name.clone(),
         }
     }
 
-    /// The local wall time of a UTC instant.
-    pub fn to_local(&self, utc: i64) -> NaiveDateTime {
-        use chrono::TimeZone as _;
+    /// Seconds east of UTC at a UTC instant (any `i64`; beyond chrono's range the offset at
+    /// its end).
+    pub fn offset_at(&self, utc: i64) -> i32 {
+        use chrono::{Offset as _, TimeZone as _};
         match self {
-            Zone::Iana(tz) => tz
-                .timestamp_opt(utc, 0)
-                .single()
-                .map_or_else(NaiveDateTime::default, |t| t.naive_local()),
-            Zone::Custom(_) => todo!("convert::timezone is being written"),
+            Zone::Iana(tz) => chrono::DateTime::from_timestamp(rules::clamp_utc(utc), 0)
+                .map_or(0, |t| {
+                    tz.offset_from_utc_datetime(&t.naive_utc())
+                        .fix()
+                        .local_minus_utc()
+                }),
+            Zone::Custom(custom) => custom.offset_at(utc),
         }
+    }
+
+    /// UTC unix seconds of a local wall time (a time in a gap moves forward by the gap, an
+    /// ambiguous one takes the earlier instant).
+    pub fn to_utc(&self, local: NaiveDateTime) -> i64 {
+        rules::local_to_utc(local, |utc| self.offset_at(utc))
+    }
+
+    /// The local wall time of a UTC instant (saturating at chrono's range).
+    pub fn to_local(&self, utc: i64) -> NaiveDateTime {
+        rules::utc_to_local(utc, self.offset_at(utc))
     }
 }
