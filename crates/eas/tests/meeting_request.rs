@@ -14,7 +14,7 @@ use eas::sync::{ServerCommand, SyncCollectionResponse, SyncResponse, SyncStatus}
 use eas::timezone::{SystemTime, TimeZone};
 use eas::{CollectionId, ProtocolVersion, SyncKey};
 use support::assert_valid;
-use wbxml::{Element, Node, tags::email as em};
+use wbxml::{Element, tags::email as em};
 
 fn berlin() -> TimeZone {
     TimeZone {
@@ -85,8 +85,8 @@ fn minimal_occurrence() -> MeetingRequest {
     }
 }
 
-/// The message's ApplicationData with the MeetingRequest after MessageClass, where
-/// MS-ASEMAIL 2.2.2 lists it (built by hand: the email item has no such field here).
+/// The message's ApplicationData with the MeetingRequest (after MessageClass, where
+/// MS-ASEMAIL 2.2.2 lists it).
 fn application_data(m: &MeetingRequest, v: ProtocolVersion) -> Element {
     let item = EmailItem {
         to: "jo@example.org".into(),
@@ -95,16 +95,10 @@ fn application_data(m: &MeetingRequest, v: ProtocolVersion) -> Element {
         date_received: eas::date::format_utc(1_795_000_000),
         message_class: "IPM.Schedule.Meeting.Request".into(),
         body: Some(Body::full(BodyType::Plain, "Agenda\r\n".into())),
+        meeting_request: Some(m.clone()),
         ..EmailItem::default()
     };
-    let mut data = item.to_application_data(v);
-    let at = data
-        .children
-        .iter()
-        .position(|n| matches!(n, Node::Element(e) if e.tag == em::MESSAGE_CLASS))
-        .expect("MessageClass");
-    data.children.insert(at + 1, Node::Element(m.to_element(v)));
-    data
+    item.to_application_data(v)
 }
 
 fn sync(v: ProtocolVersion) -> SyncResponse {

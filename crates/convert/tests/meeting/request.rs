@@ -9,7 +9,7 @@ use eas::meeting_request::{
 };
 use eas::sync::{ServerCommand, SyncCollectionResponse, SyncResponse, SyncStatus};
 use eas::{CollectionId, SyncKey};
-use wbxml::{Element, Node, tags::email as em};
+use wbxml::Element;
 
 use super::{CORPUS, corpus, opts, support};
 
@@ -43,15 +43,10 @@ fn sync_add(m: &MeetingRequest, class: &str, v: ProtocolVersion) -> Element {
         date_received: eas::date::format_utc(1_795_000_000),
         message_class: class.into(),
         body: Some(Body::full(BodyType::Plain, "x".into())),
+        meeting_request: Some(m.clone()),
         ..EmailItem::default()
     };
-    let mut data = item.to_application_data(v);
-    let at = data
-        .children
-        .iter()
-        .position(|n| matches!(n, Node::Element(e) if e.tag == em::MESSAGE_CLASS))
-        .expect("MessageClass");
-    data.children.insert(at + 1, Node::Element(m.to_element(v)));
+    let data = item.to_application_data(v);
     let mut c = SyncCollectionResponse::new(
         SyncKey::new("{m}1").expect("key"),
         CollectionId::new("5").expect("id"),
