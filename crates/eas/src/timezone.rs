@@ -198,4 +198,39 @@ mod tests {
             Err(TimeZoneError::Length(100))
         );
     }
+
+    #[test]
+    fn names_are_cut_to_31_utf16_units_with_a_nul_left() {
+        let tz = TimeZone {
+            standard_name: "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna".into(),
+            ..TimeZone::default()
+        };
+        let bytes = tz.to_bytes();
+        assert_eq!(&bytes[66..68], &[0, 0]);
+        let back = TimeZone::from_bytes(&bytes).unwrap();
+        assert_eq!(back.standard_name, "(UTC+01:00) Amsterdam, Berlin, ");
+    }
+
+    #[test]
+    fn padded_input_and_whitespace_are_accepted() {
+        let mut bytes = TimeZone::utc().to_bytes().to_vec();
+        bytes.extend([0u8; 8]);
+        assert_eq!(TimeZone::from_bytes(&bytes), Ok(TimeZone::utc()));
+        let text = TimeZone::utc().to_base64();
+        let wrapped = format!("{}\r\n {}", &text[..76], &text[76..]);
+        assert_eq!(TimeZone::from_base64(&wrapped), Ok(TimeZone::utc()));
+        assert_eq!(
+            TimeZone::from_base64("not base64!"),
+            Err(TimeZoneError::Base64)
+        );
+    }
+
+    #[test]
+    fn has_daylight_needs_both_dates() {
+        let mut tz = TimeZone::utc();
+        tz.daylight_date.month = 3;
+        assert!(!tz.has_daylight());
+        tz.standard_date.month = 10;
+        assert!(tz.has_daylight());
+    }
 }

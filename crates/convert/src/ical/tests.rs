@@ -276,3 +276,35 @@ fn children_can_be_added_and_removed() {
     assert!(remove_child(&mut ical, m, a));
     assert_eq!(children(&ical, m, &ICalendarComponentType::VAlarm).len(), n);
 }
+
+#[test]
+fn set_when_in_a_zone_adds_its_vtimezone_once() {
+    let mut ical =
+        parse("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+            .unwrap();
+    let m = master(&ical, &ICalendarComponentType::VEvent).unwrap();
+    let ny = Zone::Iana(chrono_tz::America::New_York);
+    assert!(set_when(
+        &mut ical,
+        m,
+        ICalendarProperty::Dtstart,
+        &When::in_zone(1_704_877_200, &ny)
+    ));
+    assert!(set_when(
+        &mut ical,
+        m,
+        ICalendarProperty::Dtend,
+        &When::in_zone(1_704_880_800, &ny)
+    ));
+    let out = write(&ical);
+    assert_eq!(out.matches("BEGIN:VTIMEZONE").count(), 1, "{out}");
+    assert!(out.contains("TZID:America/New_York"));
+    let again = parse(&out).unwrap();
+    let m = master(&again, &ICalendarComponentType::VEvent).unwrap();
+    assert_eq!(
+        when(&again, m, &ICalendarProperty::Dtstart)
+            .unwrap()
+            .to_utc(&Zone::UTC),
+        1_704_877_200
+    );
+}

@@ -157,10 +157,12 @@ pub fn set_whens(
         return false;
     }
     let zone = values.first().and_then(|v| v.zone.clone());
-    if let Some(z) = &zone
-        && *z != Zone::UTC
-    {
-        ensure_vtimezone(ical, z);
+    if let Some(z) = &zone {
+        let instants = values.iter().map(|v| v.to_utc(z));
+        let from = instants.clone().min().unwrap_or(0);
+        let to = instants.max().unwrap_or(0);
+        // One year either side, so that a series' later occurrences find their rules.
+        ensure_vtimezone(ical, z, from - 366 * 86_400, to + 366 * 86_400);
     }
     let Some(c) = ical.components.get_mut(comp) else {
         return false;

@@ -39,30 +39,35 @@ impl Zone {
     pub fn from_eas(tz: &TimeZone, year: i32) -> Zone {
         let custom = CustomZone::from_eas(tz, year);
         let wanted = behaviour_of(&custom, year);
-        for name in [&tz.standard_name, &tz.daylight_name] {
-            if let Some(known) = known_name(name)
-                && behaviour_of(&iana_custom(known, year), year) == wanted
-            {
-                return iana_zone(known);
-            }
-        }
         let index = year_index(year);
-        if let Some(candidates) = index.get(&wanted) {
-            let name = tz.standard_name.trim();
-            let pick = candidates
-                .iter()
-                .find(|c| !name.is_empty() && windows_name(**c) == Some(name))
-                .or_else(|| {
-                    candidates
-                        .iter()
-                        .find(|c| wanted.daylight.is_none() && c.name().starts_with("Etc/"))
-                })
-                .or_else(|| candidates.first());
-            if let Some(tz) = pick {
-                return iana_zone(*tz);
+        let mut candidates: Vec<(Tz, TimeZone)> = Vec::new();
+        for name in [&tz.standard_name, &tz.daylight_name] {
+            if let Some(known) = known_name(name) {
+                let blob = iana_to_eas(known, year);
+                if behaviour_of(&CustomZone::from_eas(&blob, year), year) == wanted {
+                    candidates.push((known, blob));
+                }
             }
         }
-        Zone::Custom(custom)
+        candidates.extend(index.get(&wanted).into_iter().flatten().cloned());
+        let name = tz.standard_name.trim();
+        let same_name = |blob: &TimeZone| !name.is_empty() && blob.standard_name == name;
+        // The zone writing this very blob, then one of its name, then (no daylight time, no
+        // name) an Etc zone, then the first: the named zone, else the "001" zones first.
+        let pick = candidates
+            .iter()
+            .find(|(_, blob)| blob == tz)
+            .or_else(|| candidates.iter().find(|(_, blob)| same_name(blob)))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .find(|(c, _)| wanted.daylight.is_none() && c.name().starts_with("Etc/"))
+            })
+            .or_else(|| candidates.first());
+        match pick {
+            Some((tz, _)) => iana_zone(*tz),
+            None => Zone::Custom(custom),
+        }
     }
 
     /// The EAS blob of this zone with the rules in force in `year`. Names: the Windows zone
@@ -169,18 +174,17 @@ fn rule_of(t: &SystemTime) -> Option<YearlyRule> {
     )?;
     if t.year == 0 {
         let rule = YearlyRule {
-            month: u8::try_from(t.month).ok().filter(|m| (1..=12).contains(m))?,
+            month: u8::try_from(t.month)
+                .ok()
+                .filter(|m| (1..=12).contains(m))?,
             week: u8::try_from(t.day).ok().filter(|w| (1..=5).contains(w))?,
             weekday: weekday_from_sunday(t.day_of_week)?,
             time,
         };
         Some(rule)
     } else {
-        let date = NaiveDate::from_ymd_opt(
-            i32::from(t.year),
-            u32::from(t.month),
-            u32::from(t.day),
-        )?;
+        let date =
+            NaiveDate::from_ymd_opt(i32::from(t.year), u32::from(t.month), u32::from(t.day))?;
         Some(YearlyRule::for_date(date.and_time(time)))
     }
 }
@@ -220,11 +224,6 @@ fn behaviour_of(zone: &CustomZone, year: i32) -> Behaviour {
         standard: zone.standard_offset,
         daylight,
     }
-}
-
-/// The custom zone an IANA zone's blob for `year` reads as.
-fn iana_custom(tz: Tz, year: i32) -> CustomZone {
-    CustomZone::from_eas(&iana_to_eas(tz, year), year)
 }
 
 fn offset_of(tz: Tz, utc: i64) -> i32 {
@@ -346,7 +345,8 @@ fn iana_to_eas(tz: Tz, year: i32) -> TimeZone {
     }
 }
 
-type YearIndex = HashMap<Behaviour, Vec<Tz>>;
+/// Per behaviour, the zones having it and their blobs.
+type YearIndex = HashMap<Behaviour, Vec<(Tz, TimeZone)>>;
 
 static INDEX: LazyLock<Mutex<HashMap<i32, Arc<YearIndex>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
@@ -363,10 +363,11 @@ fn year_index(year: i32) -> Arc<YearIndex> {
     let golden = mapped_zones().iter().filter(|m| m.territory == "001");
     let rest = mapped_zones().iter().filter(|m| m.territory != "001");
     for zone in golden.chain(rest) {
-        let behaviour = behaviour_of(&iana_custom(zone.tz, year), year);
+        let blob = iana_to_eas(zone.tz, year);
+        let behaviour = behaviour_of(&CustomZone::from_eas(&blob, year), year);
         let list = index.entry(behaviour).or_default();
-        if !list.contains(&zone.tz) {
-            list.push(zone.tz);
+        if !list.iter().any(|(tz, _)| *tz == zone.tz) {
+            list.push((zone.tz, blob));
         }
     }
     let index = Arc::new(index);

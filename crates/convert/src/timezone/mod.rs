@@ -66,12 +66,13 @@ impl Zone {
     pub fn offset_at(&self, utc: i64) -> i32 {
         use chrono::{Offset as _, TimeZone as _};
         match self {
-            Zone::Iana(tz) => chrono::DateTime::from_timestamp(rules::clamp_utc(utc), 0)
-                .map_or(0, |t| {
+            Zone::Iana(tz) => {
+                chrono::DateTime::from_timestamp(rules::clamp_utc(utc), 0).map_or(0, |t| {
                     tz.offset_from_utc_datetime(&t.naive_utc())
                         .fix()
                         .local_minus_utc()
-                }),
+                })
+            }
             Zone::Custom(custom) => custom.offset_at(utc),
         }
     }

@@ -153,7 +153,11 @@ pub(crate) fn year_of(utc: i64) -> i32 {
 /// Unix seconds of January 1st 00:00 of `year` (saturating).
 pub(crate) fn start_of_year(year: i32) -> i64 {
     NaiveDate::from_ymd_opt(year, 1, 1).map_or(
-        if year < 1970 { i64::MIN / 2 } else { i64::MAX / 2 },
+        if year < 1970 {
+            i64::MIN / 2
+        } else {
+            i64::MAX / 2
+        },
         |d| naive_seconds(d.and_time(NaiveTime::MIN)),
     )
 }

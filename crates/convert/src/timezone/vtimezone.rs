@@ -123,7 +123,7 @@ impl Observance {
                 (None, None) => return None,
             }
         }
-        self.rdates.iter().copied().fold(Some(last), |l, d| l.map(|l| l.max(d)))
+        Some(self.rdates.iter().copied().fold(last, NaiveDateTime::max))
     }
 
     /// The yearly rule of the last onset: the RRULE's BYMONTH/BYDAY (-1 = last = week 5,
@@ -264,7 +264,8 @@ fn naive_of(p: &PartialDateTime) -> Option<NaiveDateTime> {
 }
 
 fn offset_of(p: &PartialDateTime) -> i32 {
-    let seconds = i32::from(p.tz_hour.unwrap_or(0)) * 3600 + i32::from(p.tz_minute.unwrap_or(0)) * 60;
+    let seconds =
+        i32::from(p.tz_hour.unwrap_or(0)) * 3600 + i32::from(p.tz_minute.unwrap_or(0)) * 60;
     if p.tz_minus { -seconds } else { seconds }
 }
 
@@ -314,29 +315,36 @@ fn observance_component(
     } else {
         ICalendarComponentType::Standard
     });
-    component.entries.push(
-        ICalendarEntry::new(ICalendarProperty::Dtstart)
-            .with_value(PartialDateTime::from_naive_timestamp(naive_seconds(dtstart))),
-    );
-    component.entries.push(
-        ICalendarEntry::new(ICalendarProperty::Tzoffsetfrom).with_value(offset_value(from)),
-    );
+    component
+        .entries
+        .push(ICalendarEntry::new(ICalendarProperty::Dtstart).with_value(
+            PartialDateTime::from_naive_timestamp(naive_seconds(dtstart)),
+        ));
+    component
+        .entries
+        .push(ICalendarEntry::new(ICalendarProperty::Tzoffsetfrom).with_value(offset_value(from)));
     component
         .entries
         .push(ICalendarEntry::new(ICalendarProperty::Tzoffsetto).with_value(offset_value(to)));
     if let Some(rule) = rule {
-        let ordwk = if rule.week >= 5 { -1 } else { i16::from(rule.week) };
-        component.entries.push(
-            ICalendarEntry::new(ICalendarProperty::Rrule).with_value(ICalendarRecurrenceRule {
-                freq: ICalendarFrequency::Yearly,
-                bymonth: vec![ICalendarMonth::new(rule.month, false)],
-                byday: vec![ICalendarDay {
-                    ordwk: Some(ordwk),
-                    weekday: ical_weekday(rule.weekday),
-                }],
-                ..ICalendarRecurrenceRule::default()
-            }),
-        );
+        let ordwk = if rule.week >= 5 {
+            -1
+        } else {
+            i16::from(rule.week)
+        };
+        component
+            .entries
+            .push(ICalendarEntry::new(ICalendarProperty::Rrule).with_value(
+                ICalendarRecurrenceRule {
+                    freq: ICalendarFrequency::Yearly,
+                    bymonth: vec![ICalendarMonth::new(rule.month, false)],
+                    byday: vec![ICalendarDay {
+                        ordwk: Some(ordwk),
+                        weekday: ical_weekday(rule.weekday),
+                    }],
+                    ..ICalendarRecurrenceRule::default()
+                },
+            ));
     }
     component
 }
@@ -350,9 +358,8 @@ fn add_custom(ical: &mut ICalendar, zone: &CustomZone, from: i64) {
         return;
     }
     let year = year_of(from).saturating_sub(1);
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).map_or(NaiveDateTime::MIN, |d| {
-        d.and_time(NaiveTime::MIN)
-    });
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)
+        .map_or(NaiveDateTime::MIN, |d| d.and_time(NaiveTime::MIN));
     let observances = match &zone.daylight {
         Some(d) => vec![
             observance_component(
