@@ -145,7 +145,7 @@ impl Flag {
 /// A message as the device sees it: everything a Sync Add or Fetch (or ItemOperations Fetch)
 /// carries in its `ApplicationData`. Address fields are RFC 5322 address lists as text
 /// (`"Jo Doe" <jo@example.org>, ...`); dates are [`crate::date::format_utc`] text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EmailItem {
     /// The text properties below are left out when empty.
     pub to: String,

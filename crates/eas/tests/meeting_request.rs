@@ -6,7 +6,7 @@ mod support;
 use eas::airsyncbase::{Body, BodyType};
 use eas::email::EmailItem;
 use eas::meeting_request::{
-    BusyStatus, Forwardee, GlobalObjId, InstanceType, MeetingMessageType, MeetingRequest,
+    BusyStatus, Forwardee, GlobalObjId, InstanceType, Location, MeetingMessageType, MeetingRequest,
     Sensitivity,
 };
 use eas::recurrence::{Recurrence, RecurrenceType, day_bits};
@@ -51,7 +51,7 @@ fn recurring() -> MeetingRequest {
         dt_stamp: 1_795_000_000,
         end_time: Some(1_795_345_200),
         instance_type: Some(InstanceType::Master),
-        location: Some("Room 4 <north wing>".into()),
+        location: Some(Location::named("Room 4 <north wing>")),
         organizer: Some("\"Al Org\" <al@example.org>".into()),
         reminder: Some(900),
         response_requested: Some(true),

@@ -6,7 +6,8 @@ use calcard::icalendar::{
 };
 use chrono::Datelike as _;
 use eas::meeting_request::{
-    BusyStatus, GlobalObjId, InstanceType, MeetingMessageType, MeetingRequest, Sensitivity,
+    BusyStatus, GlobalObjId, InstanceType, Location, MeetingMessageType, MeetingRequest,
+    Sensitivity,
 };
 use eas::timezone::TimeZone;
 
@@ -110,7 +111,9 @@ pub fn meeting_request_with_losses(
             .map_or(opts.now, |d| d.utc),
         end_time: end,
         instance_type: Some(instance_type),
-        location: ics::text(ev, &P::Location).filter(|l| !l.trim().is_empty()),
+        location: ics::text(ev, &P::Location)
+            .filter(|l| !l.trim().is_empty())
+            .map(Location::named),
         organizer: ics::find(ev, &P::Organizer).and_then(organizer_text),
         recurrence_id: recurrence_id.as_ref().map(|r| r.utc),
         reminder: reminder_seconds(&ical, idx),

@@ -86,28 +86,9 @@ coded_enum!(
     }
 );
 
-coded_enum!(
-    /// `BusyStatus` (MS-ASEMAIL 2.2.2.14): how the time shows once accepted; absent means
-    /// `Busy`.
-    BusyStatus {
-        Free = 0,
-        Tentative = 1,
-        Busy = 2,
-        OutOfOffice = 3,
-        /// 16.0+ (MS-ASEMAIL 2.2.2.14: not in 14.1 and earlier).
-        WorkingElsewhere = 4,
-    }
-);
-
-coded_enum!(
-    /// `Sensitivity` (MS-ASEMAIL 2.2.2.71); absent means `Normal`.
-    Sensitivity {
-        Normal = 0,
-        Personal = 1,
-        Private = 2,
-        Confidential = 3,
-    }
-);
+/// `BusyStatus` (MS-ASEMAIL 2.2.2.14, absent means Busy) and `Sensitivity` (MS-ASEMAIL
+/// 2.2.2.71, absent means Normal) have the Calendar class's values.
+pub use crate::calendar::{BusyStatus, Location, Sensitivity};
 
 /// Someone the organizer forwarded the invitation to (`composemail:Forwardee`, 16.0+).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -117,7 +98,7 @@ pub struct Forwardee {
 }
 
 /// A meeting request or cancellation as the device receives it. Times are UTC unix seconds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeetingRequest {
     pub all_day_event: Option<bool>,
     pub start_time: Option<i64>,
@@ -125,9 +106,9 @@ pub struct MeetingRequest {
     pub dt_stamp: i64,
     pub end_time: Option<i64>,
     pub instance_type: Option<InstanceType>,
-    /// Written as `email:Location` (cut to [`MAX_LOCATION_CHARS`]) before 16.0 and as
-    /// `airsyncbase:Location` with only `DisplayName` from 16.0.
-    pub location: Option<String>,
+    /// Written as `email:Location` (its display name, cut to [`MAX_LOCATION_CHARS`]) before
+    /// 16.0 and as `airsyncbase:Location` from 16.0.
+    pub location: Option<Location>,
     /// The organizer as an RFC 5322 address (`"Name" <addr>`).
     pub organizer: Option<String>,
     /// The original start of the occurrence the message is about.
@@ -187,11 +168,12 @@ impl MeetingRequest {
         }
         if let Some(loc) = &self.location {
             if v16 {
-                el.push(Element::new(asb::LOCATION).text_child(asb::DISPLAY_NAME, loc.as_str()));
+                el.push(loc.to_element(version));
             } else {
+                let name = loc.display_name.as_deref().unwrap_or_default();
                 el.push(Element::with_text(
                     em::LOCATION,
-                    cut(loc, MAX_LOCATION_CHARS),
+                    cut(name, MAX_LOCATION_CHARS),
                 ));
             }
         }
@@ -217,12 +199,7 @@ impl MeetingRequest {
             push(em::SENSITIVITY, s.code().to_string());
         }
         if let Some(b) = self.busy_status {
-            let b = if b == BusyStatus::WorkingElsewhere && !v16 {
-                BusyStatus::Busy
-            } else {
-                b
-            };
-            push(em::BUSY_STATUS, b.code().to_string());
+            push(em::BUSY_STATUS, b.for_version(version).code().to_string());
         }
         push(em::TIME_ZONE, self.time_zone.to_base64());
         if !v16 {
@@ -279,10 +256,8 @@ impl MeetingRequest {
                 em::DT_STAMP => m.dt_stamp = date(child)?,
                 em::END_TIME => m.end_time = Some(date(child)?),
                 em::INSTANCE_TYPE => m.instance_type = Some(coded(child, InstanceType::from_code)?),
-                em::LOCATION => m.location = Some(text_of(child)?),
-                asb::LOCATION => {
-                    m.location = child.find(asb::DISPLAY_NAME).map(text_of).transpose()?;
-                }
+                em::LOCATION => m.location = Some(Location::named(text_of(child)?)),
+                asb::LOCATION => m.location = Some(Location::from_element(child)?),
                 em::ORGANIZER => m.organizer = Some(text_of(child)?),
                 em::RECURRENCE_ID => m.recurrence_id = Some(date(child)?),
                 em::REMINDER => m.reminder = Some(parse_text(child)?),

@@ -40,7 +40,7 @@ fn weekly() -> MeetingRequest {
         dt_stamp: 1_795_000_000,
         end_time: Some(1_795_345_200),
         instance_type: Some(InstanceType::Master),
-        location: Some("Room 1".into()),
+        location: Some(Location::named("Room 1")),
         organizer: Some("\"Al\" <al@example.org>".into()),
         recurrence_id: None,
         reminder: Some(900),
