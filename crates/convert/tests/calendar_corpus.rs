@@ -36,7 +36,10 @@ fn sync_add(data: Element, version: ProtocolVersion) -> Element {
 }
 
 fn check(name: &str) {
-    let path = format!("{}/tests/corpus/calendar/{name}.ics", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/corpus/calendar/{name}.ics",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let ics = std::fs::read_to_string(&path).unwrap();
     let mut out = String::new();
     for v in [ProtocolVersion::V16_1, ProtocolVersion::V14_1] {

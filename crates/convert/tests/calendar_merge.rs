@@ -1,7 +1,9 @@
 //! A device's event merged into the stored iCalendar object: what the device speaks for
 //! changes, everything else survives; an equal change changes nothing.
 
-use convert::calendar::{CalendarOptions, delete_instance, event_to_eas, merge_event, merge_instance};
+use convert::calendar::{
+    CalendarOptions, delete_instance, event_to_eas, merge_event, merge_instance,
+};
 use convert::merge::Ghosting;
 use eas::ProtocolVersion;
 use eas::airsyncbase::{Body, BodyPreference, BodyType};
@@ -45,11 +47,16 @@ const ALL: [&str; 13] = [
 
 #[test]
 fn a_change_equal_to_the_rendered_event_leaves_the_object_byte_identical() {
-    for v in [ProtocolVersion::V14_1, ProtocolVersion::V16_1, ProtocolVersion::V12_1] {
+    for v in [
+        ProtocolVersion::V14_1,
+        ProtocolVersion::V16_1,
+        ProtocolVersion::V12_1,
+    ] {
         for name in ALL {
             let stored = corpus(name);
             let (echo, _) = event_to_eas(&stored, &opts(v)).unwrap();
-            let merged = merge_event(Some(&stored), &echo, &Ghosting::NothingGhosted, &opts(v)).unwrap();
+            let merged =
+                merge_event(Some(&stored), &echo, &Ghosting::NothingGhosted, &opts(v)).unwrap();
             assert_eq!(merged, stored, "{name} {v}");
         }
     }
@@ -65,11 +72,19 @@ fn edit_subject(name: &str, subject: &str, ghosting: &Ghosting) -> String {
 
 #[test]
 fn x_properties_alarms_attachments_and_parameters_survive_a_subject_edit() {
-    let out = edit_subject("three_alarms_attach", "Tax deadline!", &Ghosting::NothingGhosted);
+    let out = edit_subject(
+        "three_alarms_attach",
+        "Tax deadline!",
+        &Ghosting::NothingGhosted,
+    );
     assert!(out.contains("SUMMARY:Tax deadline!\r\n"));
     assert!(out.contains("ATTACH;FMTTYPE=application/pdf:https://files.example.org/tax-form.pdf"));
     assert_eq!(out.matches("BEGIN:VALARM").count(), 3);
-    let ios = edit_subject("ios_lunch", "Lunch with Claire & Tom", &Ghosting::NothingGhosted);
+    let ios = edit_subject(
+        "ios_lunch",
+        "Lunch with Claire & Tom",
+        &Ghosting::NothingGhosted,
+    );
     assert!(ios.contains("X-APPLE-STRUCTURED-LOCATION"), "{ios}");
     assert!(ios.contains("X-WR-ALARMUID:6E2A9C41-7F0B-4D1E-9C2A-3B4D5E6F7A8B"));
     assert!(ios.contains("ACKNOWLEDGED:20240412T100001Z"));
@@ -82,13 +97,19 @@ fn x_properties_alarms_attachments_and_parameters_survive_a_subject_edit() {
 
 #[test]
 fn per_instance_data_survives_a_subject_edit_of_the_series() {
-    let out = edit_subject("weekly_overrides_exdate", "Daily-ish standup", &Ghosting::NothingGhosted);
+    let out = edit_subject(
+        "weekly_overrides_exdate",
+        "Daily-ish standup",
+        &Ghosting::NothingGhosted,
+    );
     assert!(out.contains("SUMMARY:Daily-ish standup\r\n"));
     assert!(out.contains("SUMMARY:Team standup (long)\r\n"));
     assert!(out.contains("X-PER-INSTANCE:note"));
     assert!(out.contains("EXDATE;TZID=Europe/Berlin:20240112T093000"));
     assert!(out.contains("RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR"));
-    assert!(out.contains("ATTENDEE;CN=Lars;PARTSTAT=ACCEPTED;X-EXTRA=keep:mailto:lars@example.com"));
+    assert!(
+        out.contains("ATTENDEE;CN=Lars;PARTSTAT=ACCEPTED;X-EXTRA=keep:mailto:lars@example.com")
+    );
     assert!(out.contains("X-TEAM-CODE:ALPHA"));
 }
 
@@ -127,12 +148,18 @@ fn an_omitted_or_truncated_body_is_never_a_deletion() {
     let o = opts(ProtocolVersion::V16_1);
     let (mut change, _) = event_to_eas(&stored, &o).unwrap();
     change.body = None;
-    assert_eq!(merge_event(Some(&stored), &change, &Ghosting::NothingGhosted, &o).unwrap(), stored);
+    assert_eq!(
+        merge_event(Some(&stored), &change, &Ghosting::NothingGhosted, &o).unwrap(),
+        stored
+    );
     change.body = Some(Body {
         truncated: true,
         ..Body::full(BodyType::Plain, "Bitte".into())
     });
-    assert_eq!(merge_event(Some(&stored), &change, &Ghosting::NothingGhosted, &o).unwrap(), stored);
+    assert_eq!(
+        merge_event(Some(&stored), &change, &Ghosting::NothingGhosted, &o).unwrap(),
+        stored
+    );
 }
 
 #[test]
@@ -169,7 +196,10 @@ fn an_organizer_edits_the_list_and_survivors_keep_their_parameters() {
     list.push(Attendee::new("new@example.org", "Newcomer"));
     let out = merge_event(Some(&stored), &change, &Ghosting::NothingGhosted, &o).unwrap();
     assert!(!out.contains("c_1888abc"));
-    assert!(out.contains("X-NUM-GUESTS=0:mailto:priya@example.net"), "{out}");
+    assert!(
+        out.contains("X-NUM-GUESTS=0:mailto:priya@example.net"),
+        "{out}"
+    );
     assert!(out.contains("ATTENDEE;CN=Newcomer:mailto:new@example.org"));
     assert!(out.contains("ORGANIZER;CN=me@example.com:mailto:me@example.com"));
 }
@@ -203,7 +233,10 @@ fn a_new_event_takes_the_client_uid_and_the_devices_zone() {
     let o = opts(ProtocolVersion::V16_1);
     let out = merge_event(None, &change, &Ghosting::NothingGhosted, &o).unwrap();
     assert!(out.contains("UID:ios-CLIENT-1\r\n"));
-    assert!(out.contains("DTSTART;TZID=Europe/Berlin:20240110T100000\r\n"), "{out}");
+    assert!(
+        out.contains("DTSTART;TZID=Europe/Berlin:20240110T100000\r\n"),
+        "{out}"
+    );
     assert!(out.contains("BEGIN:VTIMEZONE"));
     assert!(out.contains("TRIGGER:-PT10M"));
     let (back, _) = event_to_eas(&out, &o).unwrap();
@@ -255,7 +288,10 @@ fn an_exceptions_list_is_the_full_list() {
         },
     ]);
     let out = merge_event(Some(&stored), &change, &Ghosting::NothingGhosted, &o).unwrap();
-    assert!(out.contains("EXDATE;TZID=Europe/Berlin:20240112T093000,20240126T093000\r\n"), "{out}");
+    assert!(
+        out.contains("EXDATE;TZID=Europe/Berlin:20240112T093000,20240126T093000\r\n"),
+        "{out}"
+    );
     assert!(!out.contains("RECURRENCE-ID"));
 }
 
@@ -269,13 +305,34 @@ fn a_16_instance_change_makes_or_updates_its_override() {
         location: Some(Location::named("Cafe")),
         ..Calendar::default()
     };
-    let out = merge_instance(&stored, 1_705_912_200, &change, &Ghosting::NothingGhosted, &o).unwrap();
-    assert!(out.contains("RECURRENCE-ID;TZID=Europe/Berlin:20240122T093000\r\n"), "{out}");
+    let out = merge_instance(
+        &stored,
+        1_705_912_200,
+        &change,
+        &Ghosting::NothingGhosted,
+        &o,
+    )
+    .unwrap();
+    assert!(
+        out.contains("RECURRENCE-ID;TZID=Europe/Berlin:20240122T093000\r\n"),
+        "{out}"
+    );
     assert!(out.contains("SUMMARY:Standup at the cafe\r\n"));
     assert!(out.contains("DTSTART;TZID=Europe/Berlin:20240122T093000\r\n"));
-    assert_eq!(out.matches("X-TEAM-CODE:ALPHA").count(), 2, "copied from the master");
+    assert_eq!(
+        out.matches("X-TEAM-CODE:ALPHA").count(),
+        2,
+        "copied from the master"
+    );
     // The existing override (2024-01-15) keeps what the change does not speak for.
-    let out = merge_instance(&stored, 1_705_307_400, &change, &Ghosting::NothingGhosted, &o).unwrap();
+    let out = merge_instance(
+        &stored,
+        1_705_307_400,
+        &change,
+        &Ghosting::NothingGhosted,
+        &o,
+    )
+    .unwrap();
     assert!(out.contains("X-PER-INSTANCE:note"));
     assert!(out.contains("DTSTART;TZID=Europe/Berlin:20240115T100000\r\n"));
     assert!(out.contains("LOCATION:Cafe\r\n"));
@@ -284,7 +341,10 @@ fn a_16_instance_change_makes_or_updates_its_override() {
         subject: Some("Team standup (long)".into()),
         ..Calendar::default()
     };
-    assert_eq!(merge_instance(&stored, 1_705_307_400, &same, &Ghosting::NothingGhosted, &o).unwrap(), stored);
+    assert_eq!(
+        merge_instance(&stored, 1_705_307_400, &same, &Ghosting::NothingGhosted, &o).unwrap(),
+        stored
+    );
 }
 
 #[test]
@@ -294,5 +354,9 @@ fn a_16_instance_delete_is_an_exdate_and_drops_the_override() {
     let out = delete_instance(&stored, 1_705_307_400, &o).unwrap();
     assert!(!out.contains("RECURRENCE-ID"));
     assert!(out.contains("20240115T093000"), "{out}");
-    assert_eq!(delete_instance(&stored, 1_705_048_200, &o).unwrap(), stored, "already excluded");
+    assert_eq!(
+        delete_instance(&stored, 1_705_048_200, &o).unwrap(),
+        stored,
+        "already excluded"
+    );
 }

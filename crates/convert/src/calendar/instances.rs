@@ -23,7 +23,8 @@ const SERIES_ONLY: [ICalendarProperty; 8] = [
 /// The override of the occurrence originally starting at `original`.
 fn find_override(ical: &ICalendar, master: usize, original: i64) -> Option<usize> {
     ical::overrides(ical, master).into_iter().find(|&o| {
-        ical::when(ical, o, &ICalendarProperty::RecurrenceId).is_some_and(|w| instant_of(&w) == original)
+        ical::when(ical, o, &ICalendarProperty::RecurrenceId)
+            .is_some_and(|w| instant_of(&w) == original)
     })
 }
 
@@ -44,9 +45,21 @@ fn new_override(ical: &mut ICalendar, master: usize, original: i64, times: &Time
             ical::add_child(ical, id, c);
         }
     }
-    ical::set_when(ical, id, ICalendarProperty::RecurrenceId, &occurrence_value(original, times));
+    ical::set_when(
+        ical,
+        id,
+        ICalendarProperty::RecurrenceId,
+        &occurrence_value(original, times),
+    );
     let length = times.end - times.start;
-    write_times(ical, id, original, original + length, times.all_day, &times.zone);
+    write_times(
+        ical,
+        id,
+        original,
+        original + length,
+        times.all_day,
+        &times.zone,
+    );
     id
 }
 
@@ -70,7 +83,11 @@ pub(crate) fn remove_recurrence(ical: &mut ICalendar, master: usize) -> bool {
         changed |= ical::remove_child(ical, 0, o);
     }
     let c = &mut ical.components[master];
-    for p in [ICalendarProperty::Rrule, ICalendarProperty::Exdate, ICalendarProperty::Rdate] {
+    for p in [
+        ICalendarProperty::Rrule,
+        ICalendarProperty::Exdate,
+        ICalendarProperty::Rdate,
+    ] {
         changed |= ical::remove(c, &p);
     }
     changed
@@ -78,15 +95,20 @@ pub(crate) fn remove_recurrence(ical: &mut ICalendar, master: usize) -> bool {
 
 /// Applies one changed occurrence to its override (made when missing); the occurrence is no
 /// longer excluded.
+/// What a device says of one occurrence.
+struct OccurrenceChange<'a> {
+    fields: Fields<'a>,
+    start: Option<i64>,
+    end: Option<i64>,
+    all_day: Option<bool>,
+}
+
 fn change_occurrence(
     ical: &mut ICalendar,
     master: usize,
     original: i64,
     times: &Times,
-    fields: &Fields<'_>,
-    start: Option<i64>,
-    end: Option<i64>,
-    all_day: Option<bool>,
+    change: &OccurrenceChange<'_>,
     opts: &CalendarOptions,
 ) -> bool {
     let mut changed = false;
@@ -98,19 +120,23 @@ fn change_occurrence(
         }
     };
     let ex = exdates(ical, master);
-    let kept: Vec<When> = ex.iter().filter(|w| instant_of(w) != original).cloned().collect();
+    let kept: Vec<When> = ex
+        .iter()
+        .filter(|w| instant_of(w) != original)
+        .cloned()
+        .collect();
     if kept.len() != ex.len() {
         changed |= set_exdates(ical, master, &kept);
     }
     if let Some(ot) = times_of(ical, o) {
-        let s = start.unwrap_or(ot.start);
-        let e = end.unwrap_or(s + (ot.end - ot.start));
-        let ad = all_day.unwrap_or(ot.all_day);
+        let s = change.start.unwrap_or(ot.start);
+        let e = change.end.unwrap_or(s + (ot.end - ot.start));
+        let ad = change.all_day.unwrap_or(ot.all_day);
         if (s, e, ad) != (ot.start, ot.end, ot.all_day) {
             changed |= write_times(ical, o, s, e, ad, &times.zone);
         }
     }
-    let fields_changed = apply_fields(ical, o, fields, &|_| false, opts);
+    let fields_changed = apply_fields(ical, o, &change.fields, &|_| false, opts);
     if changed || fields_changed {
         stamp(ical, o, opts.now, false);
     }
@@ -155,22 +181,29 @@ pub(crate) fn apply_exceptions(
                 master,
                 original,
                 &times,
-                &Fields::of_exception(x),
-                x.start_time,
-                x.end_time,
-                x.all_day_event,
+                &OccurrenceChange {
+                    fields: Fields::of_exception(x),
+                    start: x.start_time,
+                    end: x.end_time,
+                    all_day: x.all_day_event,
+                },
                 opts,
             );
         }
     }
     let named: Vec<i64> = list.iter().filter_map(Exception::original_start).collect();
     let ex = exdates(ical, master);
-    let kept: Vec<When> = ex.iter().filter(|w| named.contains(&instant_of(w))).cloned().collect();
+    let kept: Vec<When> = ex
+        .iter()
+        .filter(|w| named.contains(&instant_of(w)))
+        .cloned()
+        .collect();
     if kept.len() != ex.len() {
         changed |= set_exdates(ical, master, &kept);
     }
     for o in ical::overrides(ical, master) {
-        let original = ical::when(ical, o, &ICalendarProperty::RecurrenceId).map(|w| instant_of(&w));
+        let original =
+            ical::when(ical, o, &ICalendarProperty::RecurrenceId).map(|w| instant_of(&w));
         if original.is_some_and(|t| !named.contains(&t)) {
             changed |= ical::remove_child(ical, 0, o);
         }
@@ -203,10 +236,12 @@ pub fn merge_instance(
         master,
         instance_id,
         &times,
-        &Fields::of_calendar(change),
-        change.start_time,
-        change.end_time,
-        change.all_day_event,
+        &OccurrenceChange {
+            fields: Fields::of_calendar(change),
+            start: change.start_time,
+            end: change.end_time,
+            all_day: change.all_day_event,
+        },
         opts,
     );
     if !changed {

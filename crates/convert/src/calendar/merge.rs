@@ -55,10 +55,17 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn apply_location(ical: &mut ICalendar, comp: usize, loc: Option<&Location>, opts: &CalendarOptions) -> bool {
+fn apply_location(
+    ical: &mut ICalendar,
+    comp: usize,
+    loc: Option<&Location>,
+    opts: &CalendarOptions,
+) -> bool {
     let c = &mut ical.components[comp];
     let mut changed = false;
-    let name = loc.and_then(|l| l.display_name.as_deref()).filter(|n| !n.is_empty());
+    let name = loc
+        .and_then(|l| l.display_name.as_deref())
+        .filter(|n| !n.is_empty());
     if ical::text(c, &ICalendarProperty::Location).as_deref() != name {
         changed |= ical::set_or_remove_text(c, ICalendarProperty::Location, name);
         // Apple's structured location describes the old text.
@@ -95,7 +102,11 @@ fn apply_busy(c: &mut ical::ICalendarComponent, status: BusyStatus) -> bool {
     } else {
         calcard::icalendar::ICalendarTransparency::Opaque
     };
-    ical::set_value(c, ICalendarProperty::Transp, ICalendarValue::Transparency(transp));
+    ical::set_value(
+        c,
+        ICalendarProperty::Transp,
+        ICalendarValue::Transparency(transp),
+    );
     let cdo = prop("X-MICROSOFT-CDO-BUSYSTATUS");
     let word = match status {
         BusyStatus::Free => "FREE",
@@ -138,7 +149,9 @@ pub(crate) fn apply_fields(
         }
         match f.sensitivity {
             Some(s) => changed |= ical::set_sensitivity(c, s.code()),
-            None if clears(cal::SENSITIVITY) => changed |= ical::remove(c, &ICalendarProperty::Class),
+            None if clears(cal::SENSITIVITY) => {
+                changed |= ical::remove(c, &ICalendarProperty::Class)
+            }
             None => {}
         }
         match f.busy_status {
@@ -186,25 +199,42 @@ pub(crate) fn stamp(ical: &mut ICalendar, comp: usize, now: i64, bump_sequence: 
             .and_then(|e| e.values.first())
             .and_then(ICalendarValue::as_integer)
             .unwrap_or(0);
-        ical::set_value(c, ICalendarProperty::Sequence, ICalendarValue::Integer(seq + 1));
+        ical::set_value(
+            c,
+            ICalendarProperty::Sequence,
+            ICalendarValue::Integer(seq + 1),
+        );
     }
 }
 
 fn new_uid(change: &Calendar, now: i64) -> String {
-    if let Some(u) = change.client_uid.as_ref().or(change.uid.as_ref()).filter(|u| !u.trim().is_empty()) {
+    if let Some(u) = change
+        .client_uid
+        .as_ref()
+        .or(change.uid.as_ref())
+        .filter(|u| !u.trim().is_empty())
+    {
         return u.clone();
     }
     let mut h = Sha256::new();
     h.update(now.to_le_bytes());
     h.update(change.subject.as_deref().unwrap_or("").as_bytes());
     h.update(change.start_time.unwrap_or(0).to_le_bytes());
-    let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex: String = h
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("{hex}@airgate")
 }
 
 fn new_event(ical: &mut ICalendar, change: &Calendar, opts: &CalendarOptions) -> usize {
     let mut c = ical::component(ICalendarComponentType::VEvent);
-    c.entries.push(ical::entry(ICalendarProperty::Uid, ical::text_value(&new_uid(change, opts.now))));
+    c.entries.push(ical::entry(
+        ICalendarProperty::Uid,
+        ical::text_value(&new_uid(change, opts.now)),
+    ));
     let id = ical::add_child(ical, 0, c);
     ical::set_when(ical, id, ICalendarProperty::Created, &When::utc(opts.now));
     id
@@ -234,7 +264,11 @@ pub fn merge_event(
     let v14 = opts.version >= eas::ProtocolVersion::V14_0;
     let clears = |tag: Tag| {
         !is_new
-            && (v14 || !matches!(tag, cal::DISALLOW_NEW_TIME_PROPOSAL | cal::RESPONSE_REQUESTED))
+            && (v14
+                || !matches!(
+                    tag,
+                    cal::DISALLOW_NEW_TIME_PROPOSAL | cal::RESPONSE_REQUESTED
+                ))
             && ghosting.omission_clears(tag)
     };
     let (master, mut changed) = match ical::master(&ical, &ICalendarComponentType::VEvent) {
@@ -247,15 +281,32 @@ pub fn merge_event(
     // Times: rewritten only when the instants or the all-day flag differ from what the
     // stored object renders to; then in the device's zone.
     let zone = match (&change.timezone, &before) {
-        (Some(blob), _) => zone_of_blob(blob, change.start_time.or(before.as_ref().map(|t| t.start)).unwrap_or(opts.now)),
+        (Some(blob), _) => zone_of_blob(
+            blob,
+            change
+                .start_time
+                .or(before.as_ref().map(|t| t.start))
+                .unwrap_or(opts.now),
+        ),
         (None, Some(t)) => t.zone.clone(),
         (None, None) => Zone::UTC,
     };
     let (dstart, dend) = default_times(opts.now);
-    let start = change.start_time.or(before.as_ref().map(|t| t.start)).unwrap_or(dstart);
-    let end = change.end_time.or(before.as_ref().map(|t| t.end)).unwrap_or(dend.max(start));
-    let all_day = change.all_day_event.or(before.as_ref().map(|t| t.all_day)).unwrap_or(false);
-    let same_times = before.as_ref().is_some_and(|t| t.start == start && t.end == end && t.all_day == all_day);
+    let start = change
+        .start_time
+        .or(before.as_ref().map(|t| t.start))
+        .unwrap_or(dstart);
+    let end = change
+        .end_time
+        .or(before.as_ref().map(|t| t.end))
+        .unwrap_or(dend.max(start));
+    let all_day = change
+        .all_day_event
+        .or(before.as_ref().map(|t| t.all_day))
+        .unwrap_or(false);
+    let same_times = before
+        .as_ref()
+        .is_some_and(|t| t.start == start && t.end == end && t.all_day == all_day);
     let mut time_changed = false;
     if !same_times {
         time_changed = write_times(&mut ical, master, start, end, all_day, &zone);
@@ -266,26 +317,44 @@ pub fn merge_event(
         None => return Err(ConvertError::NoComponent("DTSTART")),
     };
 
-    changed |= apply_fields(&mut ical, master, &Fields::of_calendar(change), &clears, opts);
+    changed |= apply_fields(
+        &mut ical,
+        master,
+        &Fields::of_calendar(change),
+        &clears,
+        opts,
+    );
 
     // People.
     let c = &mut ical.components[master];
     let attendees_given = change.attendees.as_ref().is_some_and(|a| !a.is_empty());
     if is_new && (attendees_given || change.meeting_status.is_some_and(|m| m.is_meeting())) {
-        let email = change.organizer_email.clone().or_else(|| opts.user_addresses.first().cloned());
+        let email = change
+            .organizer_email
+            .clone()
+            .or_else(|| opts.user_addresses.first().cloned());
         if let Some(email) = email.filter(|e| !e.is_empty()) {
             changed |= people::set_organizer(c, &email, change.organizer_name.as_deref());
         }
     }
     match &change.attendees {
-        Some(list) if is_new || organizes => changed |= people::merge_attendees(c, list, true, opts),
+        Some(list) if is_new || organizes => {
+            changed |= people::merge_attendees(c, list, true, opts)
+        }
         Some(list) => {
             // An invitee's device speaks only for the user's own response.
-            let own: Vec<_> = list.iter().filter(|a| opts.is_user(&a.email)).cloned().collect();
+            let own: Vec<_> = list
+                .iter()
+                .filter(|a| opts.is_user(&a.email))
+                .cloned()
+                .collect();
             if !own.is_empty() {
                 let mut keep = people::attendees(c);
                 for a in &own {
-                    if let Some(k) = keep.iter_mut().find(|k| k.email.eq_ignore_ascii_case(&a.email)) {
+                    if let Some(k) = keep
+                        .iter_mut()
+                        .find(|k| k.email.eq_ignore_ascii_case(&a.email))
+                    {
                         k.status = a.status.or(k.status);
                     }
                 }
@@ -313,7 +382,8 @@ pub fn merge_event(
     let counter = prop("X-MICROSOFT-DISALLOW-COUNTER");
     match change.disallow_new_time_proposal {
         Some(d) => {
-            let now = ical::text(c, &counter).is_some_and(|t| t.trim().eq_ignore_ascii_case("TRUE"));
+            let now =
+                ical::text(c, &counter).is_some_and(|t| t.trim().eq_ignore_ascii_case("TRUE"));
             if now != d {
                 changed |= ical::set_text(c, counter, if d { "TRUE" } else { "FALSE" });
             }
@@ -365,6 +435,11 @@ pub fn merge_event(
     if !changed && let Some(s) = stored {
         return Ok(s.to_owned());
     }
-    stamp(&mut ical, master, opts.now, time_changed && organizes && !is_new);
+    stamp(
+        &mut ical,
+        master,
+        opts.now,
+        time_changed && organizes && !is_new,
+    );
     Ok(ical::write(&ical))
 }

@@ -93,7 +93,9 @@ pub(crate) fn meeting_status(comp: &ICalendarComponent, opts: &CalendarOptions) 
     }
     let cancelled = matches!(
         ical::find(comp, &ICalendarProperty::Status).and_then(|e| e.values.first()),
-        Some(ICalendarValue::Status(calcard::icalendar::ICalendarStatus::Cancelled))
+        Some(ICalendarValue::Status(
+            calcard::icalendar::ICalendarStatus::Cancelled
+        ))
     );
     match (user_organizes(comp, opts), cancelled) {
         (true, false) => MeetingStatus::Meeting,
@@ -134,14 +136,23 @@ fn mailto(email: &str) -> ICalendarValue {
 }
 
 /// Sets ORGANIZER (a new event's).
-pub(crate) fn set_organizer(comp: &mut ICalendarComponent, email: &str, name: Option<&str>) -> bool {
-    if organizer(comp).is_some_and(|(a, n)| a.eq_ignore_ascii_case(email) && n.as_deref() == name.filter(|n| !n.is_empty())) {
+pub(crate) fn set_organizer(
+    comp: &mut ICalendarComponent,
+    email: &str,
+    name: Option<&str>,
+) -> bool {
+    if organizer(comp).is_some_and(|(a, n)| {
+        a.eq_ignore_ascii_case(email) && n.as_deref() == name.filter(|n| !n.is_empty())
+    }) {
         return false;
     }
     ical::remove(comp, &ICalendarProperty::Organizer);
     let mut e = ical::entry(ICalendarProperty::Organizer, mailto(email));
     if let Some(n) = name.filter(|n| !n.is_empty()) {
-        e.params.push(param(ICalendarParameterName::Cn, ICalendarParameterValue::Text(n.to_owned())));
+        e.params.push(param(
+            ICalendarParameterName::Cn,
+            ICalendarParameterValue::Text(n.to_owned()),
+        ));
     }
     comp.entries.push(e);
     true
@@ -160,7 +171,11 @@ fn apply_status(e: &mut ICalendarEntry, status: AttendeeStatus) -> bool {
             return ical::remove_param(e, &ICalendarParameterName::Partstat);
         }
     };
-    ical::set_param(e, ICalendarParameterName::Partstat, ICalendarParameterValue::Partstat(p))
+    ical::set_param(
+        e,
+        ICalendarParameterName::Partstat,
+        ICalendarParameterValue::Partstat(p),
+    )
 }
 
 fn apply_type(e: &mut ICalendarEntry, kind: AttendeeType) -> bool {
@@ -205,7 +220,9 @@ pub(crate) fn merge_attendees(
     let before = comp.entries.len();
     comp.entries.retain(|e| {
         e.name != ICalendarProperty::Attendee
-            || list.iter().any(|a| a.email.eq_ignore_ascii_case(&address(e)))
+            || list
+                .iter()
+                .any(|a| a.email.eq_ignore_ascii_case(&address(e)))
     });
     changed |= comp.entries.len() != before;
     for a in list {
@@ -215,7 +232,11 @@ pub(crate) fn merge_attendees(
         match found {
             Some(e) => {
                 if !a.name.is_empty() && cn(e).as_deref() != Some(a.name.as_str()) {
-                    changed |= ical::set_param(e, ICalendarParameterName::Cn, ICalendarParameterValue::Text(a.name.clone()));
+                    changed |= ical::set_param(
+                        e,
+                        ICalendarParameterName::Cn,
+                        ICalendarParameterValue::Text(a.name.clone()),
+                    );
                 }
                 if let Some(k) = a.kind {
                     changed |= apply_type(e, k);
@@ -229,7 +250,10 @@ pub(crate) fn merge_attendees(
             None => {
                 let mut e = ical::entry(ICalendarProperty::Attendee, mailto(&a.email));
                 if !a.name.is_empty() {
-                    e.params.push(param(ICalendarParameterName::Cn, ICalendarParameterValue::Text(a.name.clone())));
+                    e.params.push(param(
+                        ICalendarParameterName::Cn,
+                        ICalendarParameterValue::Text(a.name.clone()),
+                    ));
                 }
                 apply_type(&mut e, a.kind.unwrap_or(AttendeeType::Required));
                 if let Some(s) = a.status {

@@ -4,9 +4,9 @@ use eas::ProtocolVersion;
 use eas::airsyncbase::BodyType;
 use eas::calendar::{BusyStatus, Calendar, Exception, Location, Sensitivity};
 
+use super::CalendarOptions;
 use super::people;
 use super::when::{Times, instant_of, times_of, year};
-use super::CalendarOptions;
 use crate::ical::{
     self, ICalendar, ICalendarComponentType, ICalendarProperty, ICalendarValue, Reminder,
 };
@@ -44,7 +44,10 @@ pub(crate) fn busy_status(comp: &ical::ICalendarComponent) -> BusyStatus {
 
 /// The location: LOCATION's text; from 16.0 also GEO (or the geo: URI of Apple's structured
 /// location) as latitude and longitude.
-pub(crate) fn location(comp: &ical::ICalendarComponent, version: ProtocolVersion) -> Option<Location> {
+pub(crate) fn location(
+    comp: &ical::ICalendarComponent,
+    version: ProtocolVersion,
+) -> Option<Location> {
     let name = ical::text(comp, &ICalendarProperty::Location);
     if version < ProtocolVersion::V16_0 {
         return name.map(Location::named);
@@ -61,7 +64,10 @@ pub(crate) fn location(comp: &ical::ICalendarComponent, version: ProtocolVersion
         let e = ical::find(comp, &prop("X-APPLE-STRUCTURED-LOCATION"))?;
         let t = ical::entry_text(e)?;
         let (a, b) = t.strip_prefix("geo:")?.split_once(',')?;
-        Some((a.trim().parse().ok()?, b.split(';').next()?.trim().parse().ok()?))
+        Some((
+            a.trim().parse().ok()?,
+            b.split(';').next()?.trim().parse().ok()?,
+        ))
     };
     if let Some((lat, lon)) = geo.or_else(apple) {
         loc.latitude = Some(lat);
@@ -87,7 +93,10 @@ fn render_component(
     let reminder = match ical::reminder(ical, comp) {
         Some(Reminder::Minutes(m)) => Some(m),
         Some(Reminder::Absolute(_)) => {
-            losses.push(Loss::new("VALARM", "absolute TRIGGER; EAS reminders are minutes before the start"));
+            losses.push(Loss::new(
+                "VALARM",
+                "absolute TRIGGER; EAS reminders are minutes before the start",
+            ));
             None
         }
         None => None,
@@ -127,15 +136,18 @@ fn render_component(
             let cats = ical::categories(c);
             (!cats.is_empty()).then_some(cats)
         },
-        response_requested: (v14 && meeting_status.is_meeting() && !people::user_organizes(c, opts))
-            .then(|| user_attendee.is_some_and(|e| {
+        response_requested: (v14
+            && meeting_status.is_meeting()
+            && !people::user_organizes(c, opts))
+        .then(|| {
+            user_attendee.is_some_and(|e| {
                 matches!(
                     ical::param(e, &ical::ICalendarParameterName::Rsvp),
                     Some(ical::ICalendarParameterValue::Bool(true))
                 )
-            })),
-        response_type: (v14 && meeting_status.is_meeting())
-            .then(|| people::response_type(c, opts)),
+            })
+        }),
+        response_type: (v14 && meeting_status.is_meeting()).then(|| people::response_type(c, opts)),
         disallow_new_time_proposal: if v14 {
             ical::text(c, &prop("X-MICROSOFT-DISALLOW-COUNTER"))
                 .map(|t| t.trim().eq_ignore_ascii_case("TRUE"))
@@ -215,19 +227,31 @@ pub(crate) fn render_event(
     let c = &ical.components[master];
     cal.uid = c.uid().map(str::to_owned);
     if cal.uid.as_ref().is_some_and(|u| u.len() > MAX_UID) {
-        losses.push(Loss::new("UID", "longer than the 300 characters EAS carries"));
+        losses.push(Loss::new(
+            "UID",
+            "longer than the 300 characters EAS carries",
+        ));
         cal.uid = None;
     }
     if ical::find(c, &ICalendarProperty::Attach).is_some() {
-        losses.push(Loss::new("ATTACH", "event attachments are not sent; kept on the server"));
+        losses.push(Loss::new(
+            "ATTACH",
+            "event attachments are not sent; kept on the server",
+        ));
     }
     let alarms = ical::children(ical, master, &ICalendarComponentType::VAlarm).len();
     if alarms > usize::from(cal.reminder.is_some()) {
-        losses.push(Loss::new("VALARM", "only one reminder is sent; the other alarms stay on the server"));
+        losses.push(Loss::new(
+            "VALARM",
+            "only one reminder is sent; the other alarms stay on the server",
+        ));
     }
     for name in ["RDATE", "EXRULE"] {
         if ical::find(c, &ical::property(name)).is_some() {
-            losses.push(Loss::new(name, "EAS recurrences have no extra or excluded rules/dates"));
+            losses.push(Loss::new(
+                name,
+                "EAS recurrences have no extra or excluded rules/dates",
+            ));
         }
     }
     match recurrence_of(ical, master, &times) {
@@ -271,7 +295,11 @@ fn exceptions_of(
 ) -> Vec<Exception> {
     let mut list: Vec<Exception> = Vec::new();
     let m = &ical.components[master];
-    for e in m.entries.iter().filter(|e| e.name == ICalendarProperty::Exdate) {
+    for e in m
+        .entries
+        .iter()
+        .filter(|e| e.name == ICalendarProperty::Exdate)
+    {
         for w in ical::whens_of(ical, e) {
             let mut x = named(instant_of(&w), opts.version);
             x.deleted = Some(true);
@@ -290,7 +318,9 @@ fn exceptions_of(
         let oc = &ical.components[o];
         let cancelled = matches!(
             ical::find(oc, &ICalendarProperty::Status).and_then(|e| e.values.first()),
-            Some(ICalendarValue::Status(calcard::icalendar::ICalendarStatus::Cancelled))
+            Some(ICalendarValue::Status(
+                calcard::icalendar::ICalendarStatus::Cancelled
+            ))
         );
         if cancelled && !series.meeting_status.is_some_and(|s| s.is_canceled()) {
             x.deleted = Some(true);
@@ -320,10 +350,14 @@ fn exceptions_of(
             x.response_type = differs(&r.response_type, &series.response_type);
         }
         if opts.version >= ProtocolVersion::V14_1 {
-            x.online_meeting_conf_link =
-                differs(&r.online_meeting_conf_link, &series.online_meeting_conf_link);
-            x.online_meeting_external_link =
-                differs(&r.online_meeting_external_link, &series.online_meeting_external_link);
+            x.online_meeting_conf_link = differs(
+                &r.online_meeting_conf_link,
+                &series.online_meeting_conf_link,
+            );
+            x.online_meeting_external_link = differs(
+                &r.online_meeting_external_link,
+                &series.online_meeting_external_link,
+            );
         }
         list.push(x);
     }

@@ -36,18 +36,19 @@ pub(crate) fn times_of(ical: &ICalendar, comp: usize) -> Option<Times> {
     let floating = start.zone.is_none() && !all_day;
     let zone = start.zone.clone().unwrap_or(Zone::UTC);
     let start_utc = start.to_utc(&Zone::UTC);
-    let end_utc = match ical::when(ical, comp, &ICalendarProperty::Dtend) {
-        Some(end) => end.to_utc(&zone),
-        None => {
-            let dur = ical::find(&ical.components[comp], &ICalendarProperty::Duration)
-                .and_then(|e| match e.values.first() {
-                    Some(ICalendarValue::Duration(d)) => Some(duration_seconds(d)),
-                    _ => None,
-                });
-            // RFC 5545 3.6.1: a date lasts a day, a date-time no time.
-            start_utc + dur.unwrap_or(if all_day { 86_400 } else { 0 })
-        }
-    };
+    let end_utc =
+        match ical::when(ical, comp, &ICalendarProperty::Dtend) {
+            Some(end) => end.to_utc(&zone),
+            None => {
+                let dur = ical::find(&ical.components[comp], &ICalendarProperty::Duration)
+                    .and_then(|e| match e.values.first() {
+                        Some(ICalendarValue::Duration(d)) => Some(duration_seconds(d)),
+                        _ => None,
+                    });
+                // RFC 5545 3.6.1: a date lasts a day, a date-time no time.
+                start_utc + dur.unwrap_or(if all_day { 86_400 } else { 0 })
+            }
+        };
     Some(Times {
         start: start_utc,
         end: end_utc.max(start_utc),
@@ -94,7 +95,10 @@ pub(crate) fn write_times(
         }
         (When::date(s), When::date(e))
     } else {
-        (When::in_zone(start, zone), When::in_zone(end.max(start), zone))
+        (
+            When::in_zone(start, zone),
+            When::in_zone(end.max(start), zone),
+        )
     };
     let mut changed = ical::set_when(ical, comp, ICalendarProperty::Dtstart, &s);
     let had_duration = ical::remove(&mut ical.components[comp], &ICalendarProperty::Duration);
