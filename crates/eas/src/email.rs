@@ -12,6 +12,7 @@ use wbxml::{
 
 use crate::airsyncbase::{Attachment, Body, BodyPart};
 use crate::error::{ProtocolError, bool_text, parse_bool, parse_text, text_of};
+use crate::meeting_request::MeetingRequest;
 use crate::version::ProtocolVersion;
 
 /// Most categories one message may carry (Email.xsd: `Category maxOccurs="300"`).
@@ -144,7 +145,7 @@ impl Flag {
 /// A message as the device sees it: everything a Sync Add or Fetch (or ItemOperations Fetch)
 /// carries in its `ApplicationData`. Address fields are RFC 5322 address lists as text
 /// (`"Jo Doe" <jo@example.org>, ...`); dates are [`crate::date::format_utc`] text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EmailItem {
     /// The text properties below are left out when empty.
     pub to: String,
@@ -163,6 +164,9 @@ pub struct EmailItem {
     pub flag: Option<Flag>,
     /// `IPM.Note`, `IPM.Note.SMIME`, `IPM.Schedule.Meeting.Request`, ...
     pub message_class: String,
+    /// The invitation or cancellation the message carries (MS-ASEMAIL 2.2.2.48), written
+    /// after MessageClass.
+    pub meeting_request: Option<MeetingRequest>,
     /// The code page of the body as sent (65001 for UTF-8, which is what the gateway sends).
     pub internet_cpid: u32,
     /// `urn:content-classes:message`.
@@ -207,6 +211,7 @@ impl Default for EmailItem {
             read: false,
             flag: None,
             message_class: "IPM.Note".to_owned(),
+            meeting_request: None,
             internet_cpid: 65001,
             content_class: Some("urn:content-classes:message".to_owned()),
             native_body_type: None,
@@ -249,7 +254,8 @@ impl EmailItem {
     /// The `airsync:ApplicationData` of a Sync Add or Fetch for a device of `version`.
     ///
     /// Order: To, Cc, From, Subject, ReplyTo, DateReceived, DisplayTo, ThreadTopic,
-    /// Importance, Read, Attachments, Body, MessageClass, InternetCPID, Flag, ContentClass,
+    /// Importance, Read, Attachments, Body, MessageClass, MeetingRequest, InternetCPID, Flag,
+    /// ContentClass,
     /// NativeBodyType, then the 14.0+ Email2 properties and Categories, BodyPart (14.1+),
     /// IsDraft and Bcc (16.0+). Properties a version does not define are left out.
     pub fn to_application_data(&self, version: ProtocolVersion) -> Element {
@@ -284,6 +290,9 @@ impl EmailItem {
             em::MESSAGE_CLASS,
             self.message_class.as_str(),
         ));
+        if let Some(m) = &self.meeting_request {
+            el.push(m.to_element(version));
+        }
         el.push(Element::with_text(
             em::INTERNET_CPID,
             self.internet_cpid.to_string(),
@@ -584,6 +593,26 @@ mod tests {
                 .child(Element::new(em::CATEGORY).child(Element::new(em::READ))),
         );
         assert!(EmailChange::from_application_data(&nested).is_err());
+    }
+
+    #[test]
+    fn a_meeting_request_follows_the_message_class() {
+        let mut i = item();
+        i.message_class = "IPM.Schedule.Meeting.Request".into();
+        i.meeting_request = Some(MeetingRequest {
+            dt_stamp: 1_795_000_000,
+            uid: "u".into(),
+            ..MeetingRequest::default()
+        });
+        let n = names(&i.to_application_data(ProtocolVersion::V14_1));
+        let at = n
+            .iter()
+            .position(|&t| t == "MessageClass")
+            .expect("MessageClass");
+        assert_eq!(n[at + 1..at + 3], ["MeetingRequest", "InternetCPID"]);
+        assert!(
+            !names(&item().to_application_data(ProtocolVersion::V14_1)).contains(&"MeetingRequest")
+        );
     }
 
     #[test]

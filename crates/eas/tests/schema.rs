@@ -402,6 +402,7 @@ fn full_email() -> EmailItem {
             sub_ordinal_date: Some("5555555".into()),
         }),
         message_class: "IPM.Note".into(),
+        meeting_request: None,
         internet_cpid: 65001,
         content_class: Some("urn:content-classes:message".into()),
         native_body_type: Some(2),
