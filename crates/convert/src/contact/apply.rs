@@ -124,8 +124,18 @@ impl<'c> Edits<'c> {
         } else {
             vec![self.card.build(None, name, &params, value)]
         };
+        let header = || {
+            self.card
+                .lines
+                .iter()
+                .rposition(|l| l.is("VERSION") || l.is("PRODID") || l.is("UID"))
+        };
         let anchor = match self.layout.lines(pool).iter().max() {
             Some(&last) => last,
+            // A new N or FN goes at the top, after the card's identity lines.
+            None if matches!(pool, Pool::Name | Pool::FullName) && header().is_some() => {
+                header().unwrap_or_default()
+            }
             None => self.card.end_index().saturating_sub(1),
         };
         self.after.entry(anchor).or_default().extend(lines);
@@ -206,31 +216,6 @@ pub(crate) fn merge(
     let (rendered, _) = render(card, &Layout::of(card), opts);
     let mut e = Edits::new(card);
     let v4 = card.version == Version::V4;
-
-    for f in &SLOT_FIELDS {
-        let old = (f.get)(&rendered).as_deref();
-        match intent((f.get)(change).as_deref(), f.tag, ghosting) {
-            Intent::Keep => {}
-            Intent::Clear => {
-                if let Some((i, _)) = e.line(f.pool, f.n) {
-                    e.remove(i);
-                }
-            }
-            Intent::Set(v) => {
-                let v = f.kind.normalize(v);
-                if old == Some(v.as_str()) {
-                    continue;
-                }
-                if v.is_empty() {
-                    if let Some((i, _)) = e.line(f.pool, f.n) {
-                        e.remove(i);
-                    }
-                } else {
-                    e.set(f.pool, f.n, f.kind, &v);
-                }
-            }
-        }
-    }
 
     // Names: N's five components, and FN when they change.
     let old_names = name_parts(card, &e.layout);
@@ -340,6 +325,34 @@ pub(crate) fn merge(
                 Some(_) => {}
                 None if v == default || rendered.file_as.as_deref() == Some(v) => {}
                 None => e.add(Pool::FileAs, None, &escape_text(v)),
+            }
+        }
+    }
+
+    for f in &SLOT_FIELDS {
+        let old = (f.get)(&rendered).as_deref();
+        match intent((f.get)(change).as_deref(), f.tag, ghosting) {
+            Intent::Keep => {}
+            Intent::Clear => {
+                // Only a value the device was shown can be cleared.
+                if old.is_some()
+                    && let Some((i, _)) = e.line(f.pool, f.n)
+                {
+                    e.remove(i);
+                }
+            }
+            Intent::Set(v) => {
+                let v = f.kind.normalize(v);
+                if old == Some(v.as_str()) {
+                    continue;
+                }
+                if v.is_empty() {
+                    if let Some((i, _)) = e.line(f.pool, f.n) {
+                        e.remove(i);
+                    }
+                } else {
+                    e.set(f.pool, f.n, f.kind, &v);
+                }
             }
         }
     }

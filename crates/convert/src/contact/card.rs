@@ -118,7 +118,9 @@ impl Line {
         self.values()
             .iter()
             .map(|v| match v {
-                VCardValue::Component(items) => items.clone(),
+                VCardValue::Component(items) => {
+                    items.iter().map(|i| i.replace("\r\n", "\n")).collect()
+                }
                 other => vec![value_text(other)],
             })
             .collect()
@@ -147,10 +149,11 @@ impl Line {
     }
 }
 
+/// Text of a value; CRLF line breaks (quoted-printable `=0D=0A`) read as LF.
 fn value_text(v: &VCardValue) -> String {
     match v {
-        VCardValue::Text(s) => s.clone(),
-        VCardValue::Component(items) => items.join(","),
+        VCardValue::Text(s) => s.replace("\r\n", "\n"),
+        VCardValue::Component(items) => items.join(",").replace("\r\n", "\n"),
         VCardValue::Integer(i) => i.to_string(),
         VCardValue::Float(f) => f.to_string(),
         VCardValue::Boolean(b) => b.to_string(),

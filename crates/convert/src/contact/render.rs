@@ -1,7 +1,6 @@
 //! A stored vCard as the Contact a device receives, and what the Contact cannot carry.
 
 use base64::Engine as _;
-use calcard::vcard::VCardValue;
 use eas::airsyncbase::{Body, BodyType};
 use eas::contact::Contact;
 
@@ -57,12 +56,30 @@ pub(crate) fn date_of(line: &Line) -> Option<Date> {
     Date::of_value(line.value(), &line.raw_value())
 }
 
-/// The image bytes of a PHOTO line (3.0 `ENCODING=b`, 4.0 `data:` URI, 2.1 `BASE64`).
-pub(crate) fn photo_bytes(line: &Line) -> Option<&[u8]> {
-    match line.value()? {
-        VCardValue::Binary(data) if !data.data.is_empty() => Some(&data.data),
-        _ => None,
-    }
+/// The image bytes of a PHOTO line: 3.0 `ENCODING=b` / 2.1 `BASE64` text, or a 4.0 `data:`
+/// URI (decoded here: calcard reads base64 that happens to be UTF-8 as text).
+pub(crate) fn photo_bytes(line: &Line) -> Option<Vec<u8>> {
+    let raw = line.raw_value();
+    let encoded = line.params.iter().any(|p| {
+        (p.name.eq_ignore_ascii_case("ENCODING")
+            && matches!(p.value.to_ascii_lowercase().as_str(), "b" | "base64"))
+            || (p.name.is_empty() && p.value.eq_ignore_ascii_case("BASE64"))
+    });
+    let b64 = if encoded {
+        raw.as_str()
+    } else {
+        let rest = raw.strip_prefix("data:")?;
+        let (meta, data) = rest.split_once(',')?;
+        if !meta.to_ascii_lowercase().ends_with(";base64") {
+            return None;
+        }
+        data
+    };
+    let compact: String = b64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
+        .filter(|b| !b.is_empty())
 }
 
 /// A note as the body the device asked for (plain text unless it asked for HTML).
@@ -174,7 +191,7 @@ pub(crate) fn render(card: &Card, layout: &Layout, opts: &ContactOptions) -> (Co
     if let Some(l) = line(Pool::Photo) {
         match photo_bytes(l) {
             Some(bytes) => {
-                let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+                let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
                 if b64.len() <= opts.max_picture_bytes {
                     contact.picture = Some(b64);
                 } else {
