@@ -19,7 +19,10 @@ fn full_contact() -> Contact {
         assistant_name: s("Ada Assistant"),
         assistant_phone_number: s("+1 555 0100"),
         birthday: Some(326_196_000),
-        body: Some(Body::full(BodyType::Plain, "Met at the fair.\nLikes tea.".into())),
+        body: Some(Body::full(
+            BodyType::Plain,
+            "Met at the fair.\nLikes tea.".into(),
+        )),
         business2_phone_number: s("+1 555 0101"),
         business_address_city: s("Springfield"),
         business_phone_number: s("+1 555 0102"),
@@ -120,7 +123,7 @@ fn a_sync_add_with_empty_lists_and_an_empty_picture_validates_for_every_version(
     for v in ProtocolVersion::ALL {
         assert_valid(
             &format!("Sync Add of sparse Contacts, {v}"),
-            &sync_with(&[sparse.clone()], v).to_element(v),
+            &sync_with(std::slice::from_ref(&sparse), v).to_element(v),
         );
     }
 }

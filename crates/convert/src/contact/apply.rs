@@ -97,7 +97,9 @@ impl<'c> Edits<'c> {
     /// Rewrites line `i` with a new value and parameters, keeping its name and group.
     fn rewrite(&mut self, i: usize, params: &[Param], value: &str) {
         let old = &self.card.lines[i];
-        let line = self.card.build(old.group.as_deref(), &old.name, params, value);
+        let line = self
+            .card
+            .build(old.group.as_deref(), &old.name, params, value);
         self.replaced.insert(i, line);
     }
 
@@ -177,7 +179,11 @@ impl<'c> Edits<'c> {
         let companion = |l: &Line| l.is("X-ABLABEL") || l.is("X-ABADR");
         let mut removed = self.removed.clone();
         for g in removed_groups {
-            let in_group = |l: &Line| l.group.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(&g));
+            let in_group = |l: &Line| {
+                l.group
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(&g))
+            };
             let still_used = self
                 .card
                 .lines
@@ -197,7 +203,8 @@ impl<'c> Edits<'c> {
         out.lines = Vec::with_capacity(self.card.lines.len());
         for (i, line) in self.card.lines.iter().enumerate() {
             if !removed.contains(&i) {
-                out.lines.push(replaced.remove(&i).unwrap_or_else(|| line.clone()));
+                out.lines
+                    .push(replaced.remove(&i).unwrap_or_else(|| line.clone()));
             }
             out.lines.extend(after.remove(&i).unwrap_or_default());
         }
@@ -219,7 +226,13 @@ pub(crate) fn merge(
 
     // Names: N's five components, and FN when they change.
     let old_names = name_parts(card, &e.layout);
-    let name_tags = [c::LAST_NAME, c::FIRST_NAME, c::MIDDLE_NAME, c::TITLE, c::SUFFIX];
+    let name_tags = [
+        c::LAST_NAME,
+        c::FIRST_NAME,
+        c::MIDDLE_NAME,
+        c::TITLE,
+        c::SUFFIX,
+    ];
     let name_values = [
         &change.last_name,
         &change.first_name,
@@ -228,7 +241,12 @@ pub(crate) fn merge(
         &change.suffix,
     ];
     let new_names: [String; 5] = std::array::from_fn(|i| {
-        resolve(&old_names[i], name_values[i].as_deref(), name_tags[i], ghosting)
+        resolve(
+            &old_names[i],
+            name_values[i].as_deref(),
+            name_tags[i],
+            ghosting,
+        )
     });
     let names_changed = new_names != old_names;
     let n_line = e.line(Pool::Name, 0);
@@ -254,8 +272,18 @@ pub(crate) fn merge(
         rendered.department.clone().unwrap_or_default(),
     ];
     let new_org = [
-        resolve(&old_org[0], change.company_name.as_deref(), c::COMPANY_NAME, ghosting),
-        resolve(&old_org[1], change.department.as_deref(), c::DEPARTMENT, ghosting),
+        resolve(
+            &old_org[0],
+            change.company_name.as_deref(),
+            c::COMPANY_NAME,
+            ghosting,
+        ),
+        resolve(
+            &old_org[1],
+            change.department.as_deref(),
+            c::DEPARTMENT,
+            ghosting,
+        ),
     ];
     if new_org != old_org {
         let mut comps = org_line.map(|(_, l)| l.components()).unwrap_or_default();
@@ -289,7 +317,10 @@ pub(crate) fn merge(
         .lines
         .iter()
         .any(|l| l.is("X-ABSHOWAS") && l.text().eq_ignore_ascii_case("COMPANY"))
-        || card.lines.iter().any(|l| l.is("KIND") && l.text().eq_ignore_ascii_case("org"));
+        || card
+            .lines
+            .iter()
+            .any(|l| l.is("KIND") && l.text().eq_ignore_ascii_case("org"));
     let new_fn = if (names_changed && !shows_company) || fn_line.is_none() {
         [from_names.as_str(), new_org[0].as_str()]
             .into_iter()
@@ -468,9 +499,10 @@ fn merge_dates(e: &mut Edits, change: &Contact, ghosting: &Ghosting, v4: bool) {
             (line, Some(date)) => {
                 let mut params = line.map(|(_, l)| kept_params(l)).unwrap_or_default();
                 params.retain(|p| {
-                    !p.name.eq_ignore_ascii_case("X-APPLE-OMIT-YEAR")
-                        && !(p.name.eq_ignore_ascii_case("VALUE")
-                            && !p.value.eq_ignore_ascii_case("date"))
+                    let omit_year = p.name.eq_ignore_ascii_case("X-APPLE-OMIT-YEAR");
+                    let not_date = p.name.eq_ignore_ascii_case("VALUE")
+                        && !p.value.eq_ignore_ascii_case("date");
+                    !omit_year && !not_date
                 });
                 if date.year.is_none() && !v4 {
                     params.push(Param::new("X-APPLE-OMIT-YEAR", &NO_YEAR.to_string()));
@@ -495,7 +527,11 @@ fn merge_lists(e: &mut Edits, rendered: &Contact, change: &Contact, ghosting: &G
     let old = rendered.categories.clone().unwrap_or_default();
     if let Some(new) = new.filter(|n| *n != old) {
         let lines = e.layout.lines(Pool::Categories).to_vec();
-        let value = new.iter().map(|s| escape_text(s)).collect::<Vec<_>>().join(",");
+        let value = new
+            .iter()
+            .map(|s| escape_text(s))
+            .collect::<Vec<_>>()
+            .join(",");
         match lines.first() {
             Some(&first) if !new.is_empty() => {
                 let params = kept_params(&e.card.lines[first]);

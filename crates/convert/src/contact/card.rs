@@ -259,7 +259,8 @@ impl Card {
                 Some(prev) if physical.starts_with([' ', '\t']) => !prev[0].is_empty(),
                 Some(prev) => {
                     let joined = unfold(prev);
-                    joined.ends_with('=') && joined.to_ascii_uppercase().contains("QUOTED-PRINTABLE")
+                    joined.ends_with('=')
+                        && joined.to_ascii_uppercase().contains("QUOTED-PRINTABLE")
                 }
                 None => false,
             };
@@ -273,11 +274,12 @@ impl Card {
             .map(|g| unfold(g))
             .find_map(|l| {
                 let (_, name, _, value) = split_line(&l)?;
-                name.eq_ignore_ascii_case("VERSION").then(|| match value.trim() {
-                    "2.1" | "2.0" => Version::V2_1,
-                    "4.0" => Version::V4,
-                    _ => Version::V3,
-                })
+                name.eq_ignore_ascii_case("VERSION")
+                    .then(|| match value.trim() {
+                        "2.1" | "2.0" => Version::V2_1,
+                        "4.0" => Version::V4,
+                        _ => Version::V3,
+                    })
             })
             .unwrap_or(Version::V3);
         let lines = groups
@@ -317,15 +319,12 @@ impl Card {
     }
 
     /// A line to insert: written (folded at 75 octets) and read back.
-    pub fn build(
-        &self,
-        group: Option<&str>,
-        name: &str,
-        params: &[Param],
-        value: &str,
-    ) -> Line {
+    pub fn build(&self, group: Option<&str>, name: &str, params: &[Param], value: &str) -> Line {
         let mut params = params.to_vec();
-        if self.version == Version::V2_1 && !value.is_ascii() && !params.iter().any(|p| p.is("CHARSET")) {
+        if self.version == Version::V2_1
+            && !value.is_ascii()
+            && !params.iter().any(|p| p.is("CHARSET"))
+        {
             params.push(Param::new("CHARSET", "UTF-8"));
         }
         let mut text = String::new();
@@ -360,10 +359,11 @@ impl Card {
         (1..)
             .map(|n| format!("item{n}"))
             .find(|g| {
-                !self
-                    .lines
-                    .iter()
-                    .any(|l| l.group.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(g)))
+                !self.lines.iter().any(|l| {
+                    l.group
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(g))
+                })
             })
             .unwrap_or_else(|| "item".to_owned())
     }
@@ -375,7 +375,9 @@ impl Card {
             .iter()
             .find(|l| {
                 l.is("X-ABLABEL")
-                    && l.group.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(group))
+                    && l.group
+                        .as_deref()
+                        .is_some_and(|g| g.eq_ignore_ascii_case(group))
             })
             .map(|l| {
                 let t = l.text();

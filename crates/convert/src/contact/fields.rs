@@ -48,15 +48,39 @@ pub(crate) const SLOT_FIELDS: [SlotField; 32] = [
     slot!(Mobile, 0, c::MOBILE_PHONE_NUMBER, Tel, mobile_phone_number),
     slot!(HomeTel, 0, c::HOME_PHONE_NUMBER, Tel, home_phone_number),
     slot!(HomeTel, 1, c::HOME2_PHONE_NUMBER, Tel, home2_phone_number),
-    slot!(WorkTel, 0, c::BUSINESS_PHONE_NUMBER, Tel, business_phone_number),
-    slot!(WorkTel, 1, c::BUSINESS2_PHONE_NUMBER, Tel, business2_phone_number),
+    slot!(
+        WorkTel,
+        0,
+        c::BUSINESS_PHONE_NUMBER,
+        Tel,
+        business_phone_number
+    ),
+    slot!(
+        WorkTel,
+        1,
+        c::BUSINESS2_PHONE_NUMBER,
+        Tel,
+        business2_phone_number
+    ),
     slot!(HomeFax, 0, c::HOME_FAX_NUMBER, Tel, home_fax_number),
     slot!(WorkFax, 0, c::BUSINESS_FAX_NUMBER, Tel, business_fax_number),
     slot!(Car, 0, c::CAR_PHONE_NUMBER, Tel, car_phone_number),
     slot!(Pager, 0, c::PAGER_NUMBER, Tel, pager_number),
     slot!(Radio, 0, c::RADIO_PHONE_NUMBER, Tel, radio_phone_number),
-    slot!(AssistantTel, 0, c::ASSISTANT_PHONE_NUMBER, Tel, assistant_phone_number),
-    slot!(CompanyMain, 0, c2::COMPANY_MAIN_PHONE, Tel, company_main_phone),
+    slot!(
+        AssistantTel,
+        0,
+        c::ASSISTANT_PHONE_NUMBER,
+        Tel,
+        assistant_phone_number
+    ),
+    slot!(
+        CompanyMain,
+        0,
+        c2::COMPANY_MAIN_PHONE,
+        Tel,
+        company_main_phone
+    ),
     slot!(Mms, 0, c2::MMS, Tel, mms),
     slot!(Email, 0, c::EMAIL1_ADDRESS, Email, email1_address),
     slot!(Email, 1, c::EMAIL2_ADDRESS, Email, email2_address),
@@ -73,7 +97,13 @@ pub(crate) const SLOT_FIELDS: [SlotField; 32] = [
     slot!(AccountName, 0, c2::ACCOUNT_NAME, Text, account_name),
     slot!(YomiFirst, 0, c::YOMI_FIRST_NAME, Text, yomi_first_name),
     slot!(YomiLast, 0, c::YOMI_LAST_NAME, Text, yomi_last_name),
-    slot!(YomiCompany, 0, c::YOMI_COMPANY_NAME, Text, yomi_company_name),
+    slot!(
+        YomiCompany,
+        0,
+        c::YOMI_COMPANY_NAME,
+        Text,
+        yomi_company_name
+    ),
     slot!(Assistant, 0, c::ASSISTANT_NAME, Text, assistant_name),
     slot!(Manager, 0, c2::MANAGER_NAME, Text, manager_name),
     slot!(Spouse, 0, c::SPOUSE, Text, spouse),
@@ -98,7 +128,9 @@ impl Kind {
         match self {
             Kind::Text | Kind::Uri => text,
             Kind::Tel => strip_prefix_ci(&text, "tel:").unwrap_or(&text).to_owned(),
-            Kind::Email => strip_prefix_ci(&text, "mailto:").unwrap_or(&text).to_owned(),
+            Kind::Email => strip_prefix_ci(&text, "mailto:")
+                .unwrap_or(&text)
+                .to_owned(),
             Kind::Im if line.is("IMPP") => IM_SCHEMES
                 .iter()
                 .find_map(|s| strip_prefix_ci(&text, s))
@@ -119,7 +151,12 @@ impl Kind {
 
     /// The value text (escaped as the property needs) and the parameters to write for a
     /// normalized device value, given the line it replaces (if any).
-    pub fn write(self, value: &str, old: Option<&Line>, mut params: Vec<Param>) -> (String, Vec<Param>) {
+    pub fn write(
+        self,
+        value: &str,
+        old: Option<&Line>,
+        mut params: Vec<Param>,
+    ) -> (String, Vec<Param>) {
         let text = match self {
             Kind::Text | Kind::Email => escape_text(value),
             Kind::Tel => {
@@ -130,9 +167,11 @@ impl Kind {
             Kind::Uri => value.to_owned(),
             Kind::Im => {
                 let is_impp = old.is_none_or(|l| l.is("IMPP"));
-                let has_scheme = value
-                    .split_once(':')
-                    .is_some_and(|(s, _)| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+                let has_scheme = value.split_once(':').is_some_and(|(s, _)| {
+                    !s.is_empty()
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                });
                 if !is_impp || has_scheme {
                     value.to_owned()
                 } else {
@@ -143,7 +182,8 @@ impl Kind {
                             .find(|s| strip_prefix_ci(&t, s).is_some())
                             .copied()
                     });
-                    let scheme = old_scheme.unwrap_or(if value.contains('@') { "xmpp:" } else { "im:" });
+                    let scheme =
+                        old_scheme.unwrap_or(if value.contains('@') { "xmpp:" } else { "im:" });
                     format!("{scheme}{value}")
                 }
             }

@@ -104,15 +104,31 @@ impl Pool {
             &["X-AIRGATE-OFFICE-LOCATION", "X-MS-OFFICE-LOCATION"],
             "X-AIRGATE-OFFICE-LOCATION",
         ),
-        (Pool::CustomerId, &["X-AIRGATE-CUSTOMER-ID"], "X-AIRGATE-CUSTOMER-ID"),
+        (
+            Pool::CustomerId,
+            &["X-AIRGATE-CUSTOMER-ID"],
+            "X-AIRGATE-CUSTOMER-ID",
+        ),
         (
             Pool::GovernmentId,
             &["X-AIRGATE-GOVERNMENT-ID"],
             "X-AIRGATE-GOVERNMENT-ID",
         ),
-        (Pool::AccountName, &["X-AIRGATE-ACCOUNT-NAME"], "X-AIRGATE-ACCOUNT-NAME"),
-        (Pool::YomiFirst, &["X-PHONETIC-FIRST-NAME"], "X-PHONETIC-FIRST-NAME"),
-        (Pool::YomiLast, &["X-PHONETIC-LAST-NAME"], "X-PHONETIC-LAST-NAME"),
+        (
+            Pool::AccountName,
+            &["X-AIRGATE-ACCOUNT-NAME"],
+            "X-AIRGATE-ACCOUNT-NAME",
+        ),
+        (
+            Pool::YomiFirst,
+            &["X-PHONETIC-FIRST-NAME"],
+            "X-PHONETIC-FIRST-NAME",
+        ),
+        (
+            Pool::YomiLast,
+            &["X-PHONETIC-LAST-NAME"],
+            "X-PHONETIC-LAST-NAME",
+        ),
         (Pool::YomiCompany, &["X-PHONETIC-ORG"], "X-PHONETIC-ORG"),
         (
             Pool::FileAs,

@@ -162,7 +162,10 @@ pub(crate) fn render(card: &Card, layout: &Layout, opts: &ContactOptions) -> (Co
         if let Some(l) = line(pool) {
             *slot = date_of(l).and_then(Date::to_eas);
             if slot.is_none() {
-                losses.push(Loss::new(l.name.to_ascii_uppercase(), "not a calendar date"));
+                losses.push(Loss::new(
+                    l.name.to_ascii_uppercase(),
+                    "not a calendar date",
+                ));
             }
         }
     }
@@ -175,8 +178,12 @@ pub(crate) fn render(card: &Card, layout: &Layout, opts: &ContactOptions) -> (Co
     if categories.len() > eas::contact::MAX_LIST_ITEMS {
         losses.push(Loss::new("CATEGORIES", "more than 300 categories"));
     }
-    contact.categories = (!categories.is_empty())
-        .then(|| categories.into_iter().take(eas::contact::MAX_LIST_ITEMS).collect());
+    contact.categories = (!categories.is_empty()).then(|| {
+        categories
+            .into_iter()
+            .take(eas::contact::MAX_LIST_ITEMS)
+            .collect()
+    });
     let children: Vec<String> = layout
         .lines(Pool::Children)
         .iter()

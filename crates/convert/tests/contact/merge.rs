@@ -9,9 +9,13 @@ use wbxml::tags::contacts as c;
 use crate::opts;
 
 fn corpus(name: &str) -> String {
-    let path = format!("{}/tests/corpus/contacts/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/corpus/contacts/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let bytes = std::fs::read(path).expect("corpus file");
-    String::from_utf8(bytes.clone()).unwrap_or_else(|_| bytes.iter().map(|&b| char::from(b)).collect())
+    String::from_utf8(bytes.clone())
+        .unwrap_or_else(|_| bytes.iter().map(|&b| char::from(b)).collect())
 }
 
 fn rendered(text: &str) -> Contact {
@@ -27,8 +31,14 @@ fn diff(a: &str, b: &str) -> (Vec<String>, Vec<String>) {
     let la: Vec<&str> = a.lines().collect();
     let lb: Vec<&str> = b.lines().collect();
     (
-        la.iter().filter(|l| !lb.contains(l)).map(|s| s.to_string()).collect(),
-        lb.iter().filter(|l| !la.contains(l)).map(|s| s.to_string()).collect(),
+        la.iter()
+            .filter(|l| !lb.contains(l))
+            .map(|s| s.to_string())
+            .collect(),
+        lb.iter()
+            .filter(|l| !la.contains(l))
+            .map(|s| s.to_string())
+            .collect(),
     )
 }
 
@@ -40,8 +50,20 @@ fn a_name_edit_rewrites_only_n_and_fn_and_keeps_x_properties_groups_and_paramete
     change.picture = Some(String::new());
     let out = merged(&text, &change, &Ghosting::NothingGhosted);
     let (gone, added) = diff(&text, &out);
-    assert_eq!(gone, ["N:Appleseed;Johnny;Q.;Dr.;Jr.", "FN:Dr. Johnny Q. Appleseed Jr."]);
-    assert_eq!(added, ["N:Appleseed;John;Q.;Dr.;Jr.", "FN:Dr. John Q. Appleseed Jr."]);
+    assert_eq!(
+        gone,
+        [
+            "N:Appleseed;Johnny;Q.;Dr.;Jr.",
+            "FN:Dr. Johnny Q. Appleseed Jr."
+        ]
+    );
+    assert_eq!(
+        added,
+        [
+            "N:Appleseed;John;Q.;Dr.;Jr.",
+            "FN:Dr. John Q. Appleseed Jr."
+        ]
+    );
 }
 
 #[test]
@@ -65,7 +87,10 @@ fn email2_edit_changes_the_email_it_was_rendered_from() {
     let (gone, added) = diff(&text, &out);
     assert_eq!(gone, ["EMAIL;TYPE=work;PREF=2:lena@firma.example"]);
     assert_eq!(added, ["EMAIL;TYPE=work;PREF=2:lena@neu.example"]);
-    assert_eq!(rendered(&out).email2_address.as_deref(), Some("lena@neu.example"));
+    assert_eq!(
+        rendered(&out).email2_address.as_deref(),
+        Some("lena@neu.example")
+    );
 }
 
 #[test]
@@ -75,12 +100,27 @@ fn emails_and_phones_beyond_the_slots_survive_an_edit_and_a_clear() {
     change.email2_address = Some("bea@new.example".into());
     change.home_phone_number = None;
     let out = merged(&text, &change, &Ghosting::NothingGhosted);
-    for kept in ["bea@four.example", "bea@five.example", "+1 555 0002", "+1 555 0005", "+1 555 0007"] {
+    for kept in [
+        "bea@four.example",
+        "bea@five.example",
+        "+1 555 0002",
+        "+1 555 0005",
+        "+1 555 0007",
+    ] {
         assert!(out.contains(kept), "{kept} lost");
     }
     let (gone, added) = diff(&text, &out);
-    assert_eq!(gone, ["item2.EMAIL;type=INTERNET;type=HOME:bea@two.example", "TEL;type=HOME;type=VOICE:+1 555 0003"]);
-    assert_eq!(added, ["item2.EMAIL;type=INTERNET;type=HOME:bea@new.example"]);
+    assert_eq!(
+        gone,
+        [
+            "item2.EMAIL;type=INTERNET;type=HOME:bea@two.example",
+            "TEL;type=HOME;type=VOICE:+1 555 0003"
+        ]
+    );
+    assert_eq!(
+        added,
+        ["item2.EMAIL;type=INTERNET;type=HOME:bea@new.example"]
+    );
 }
 
 #[test]
@@ -126,14 +166,20 @@ fn a_new_picture_is_written_in_the_cards_own_style() {
     let mut change = rendered(&text3);
     change.picture = Some(png.into());
     let out = merged(&text3, &change, &Ghosting::NothingGhosted);
-    assert!(out.contains("PHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgo"), "{out}");
+    assert!(
+        out.contains("PHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgo"),
+        "{out}"
+    );
     assert_eq!(rendered(&out).picture.as_deref(), Some(png));
 
     let text4 = corpus("davx5-4.vcf");
     let mut change = rendered(&text4);
     change.picture = Some(png.into());
     let out = merged(&text4, &change, &Ghosting::NothingGhosted);
-    assert!(out.contains("PHOTO:data:image/png;base64,iVBORw0KGgo"), "{out}");
+    assert!(
+        out.contains("PHOTO:data:image/png;base64,iVBORw0KGgo"),
+        "{out}"
+    );
     assert_eq!(rendered(&out).picture.as_deref(), Some(png));
 }
 
@@ -177,10 +223,16 @@ fn a_birthday_sent_as_local_midnight_is_the_same_date() {
 fn a_year_less_birthday_stays_year_less() {
     let text = corpus("ios-yearless-birthday.vcf");
     let mut change = rendered(&text);
-    assert_eq!(change.birthday.map(eas::date::format_utc).as_deref(), Some("1604-12-24T10:00:00.000Z"));
+    assert_eq!(
+        change.birthday.map(eas::date::format_utc).as_deref(),
+        Some("1604-12-24T10:00:00.000Z")
+    );
     change.birthday = eas::date::parse_utc("1604-12-25T00:00:00.000Z");
     let out = merged(&text, &change, &Ghosting::NothingGhosted);
-    assert!(out.contains("BDAY;X-APPLE-OMIT-YEAR=1604:1604-12-25\n"), "{out}");
+    assert!(
+        out.contains("BDAY;X-APPLE-OMIT-YEAR=1604:1604-12-25\n"),
+        "{out}"
+    );
     let text4 = corpus("davx5-4.vcf");
     let mut change = rendered(&text4);
     change.birthday = eas::date::parse_utc("1604-05-04T00:00:00.000Z");
@@ -213,7 +265,8 @@ fn a_truncated_note_sent_back_does_not_cut_the_stored_note() {
     // A device sends back what it has, without the flag.
     body.truncated = false;
     change.picture = Some(String::new());
-    let out = merge_contact(Some(&text), &change, &Ghosting::NothingGhosted, &short).expect("merges");
+    let out =
+        merge_contact(Some(&text), &change, &Ghosting::NothingGhosted, &short).expect("merges");
     assert_eq!(out, text);
 }
 
@@ -221,7 +274,10 @@ fn a_truncated_note_sent_back_does_not_cut_the_stored_note() {
 fn an_html_body_is_stored_as_text() {
     let text = corpus("thunderbird-4.vcf");
     let mut change = rendered(&text);
-    change.body = Some(Body::full(BodyType::Html, "<p>Appeler <b>le soir</b>.</p>".into()));
+    change.body = Some(Body::full(
+        BodyType::Html,
+        "<p>Appeler <b>le soir</b>.</p>".into(),
+    ));
     assert!(merged(&text, &change, &Ghosting::NothingGhosted).contains("NOTE:Appeler le soir.\n"));
 }
 
@@ -229,7 +285,10 @@ fn an_html_body_is_stored_as_text() {
 fn a_quoted_printable_line_is_rewritten_as_utf8_text() {
     let text = corpus("outlook-21.vcf");
     let mut change = rendered(&text);
-    assert_eq!(change.business_address_street.as_deref(), Some("Leopoldstraße 1\nHaus B"));
+    assert_eq!(
+        change.business_address_street.as_deref(),
+        Some("Leopoldstraße 1\nHaus B")
+    );
     change.business_address_city = Some("Münster".into());
     let out = merged(&text, &change, &Ghosting::NothingGhosted).replace("\r\n ", "");
     assert!(out.contains("ADR;WORK;PREF;CHARSET=UTF-8:;;Leopoldstraße 1\\nHaus B;Münster;Bayern;80802;Deutschland\r\n"), "{out}");
@@ -254,12 +313,18 @@ fn related_names_are_added_in_each_versions_form() {
     let mut change = rendered(&text3);
     change.spouse = Some("Yuki".into());
     let out = merged(&text3, &change, &Ghosting::NothingGhosted);
-    assert!(out.contains("item4.X-ABRELATEDNAMES:Yuki\nitem4.X-ABLabel:_$!<Spouse>!$_\n"), "{out}");
+    assert!(
+        out.contains("item4.X-ABRELATEDNAMES:Yuki\nitem4.X-ABLabel:_$!<Spouse>!$_\n"),
+        "{out}"
+    );
     let text4 = corpus("davx5-4.vcf");
     let mut change = rendered(&text4);
     change.assistant_name = Some("Ole".into());
     let out = merged(&text4, &change, &Ghosting::NothingGhosted);
-    assert!(out.contains("RELATED;TYPE=assistant;VALUE=text:Ole\n"), "{out}");
+    assert!(
+        out.contains("RELATED;TYPE=assistant;VALUE=text:Ole\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -279,7 +344,10 @@ fn a_file_as_other_than_the_default_is_kept_in_an_x_property() {
     let out = merged(&text, &change, &Ghosting::NothingGhosted);
     assert!(out.contains("X-AIRGATE-FILE-AS:Keiko (Tokyo)\n"));
     let radicale = corpus("radicale-stored.vcf");
-    assert_eq!(rendered(&radicale).file_as.as_deref(), Some("Okafor, Chidi (Ethics)"));
+    assert_eq!(
+        rendered(&radicale).file_as.as_deref(),
+        Some("Okafor, Chidi (Ethics)")
+    );
 }
 
 #[test]
@@ -292,7 +360,10 @@ fn an_add_creates_a_version_3_card_with_uid_prodid_fn_and_n() {
         birthday: eas::date::parse_utc("1815-12-09T23:00:00.000Z"),
         categories: Some(vec!["Math, Computing".into()]),
         spouse: Some("William".into()),
-        body: Some(Body::full(BodyType::Plain, "First programmer;\r\nanalyst.".into())),
+        body: Some(Body::full(
+            BodyType::Plain,
+            "First programmer;\r\nanalyst.".into(),
+        )),
         picture: Some(String::new()),
         file_as: Some("Lovelace, Ada".into()),
         ..Contact::default()
@@ -300,7 +371,10 @@ fn an_add_creates_a_version_3_card_with_uid_prodid_fn_and_n() {
     let out = merge_contact(None, &change, &Ghosting::NothingGhosted, &opts()).expect("merges");
     crate::snapshot("contact_new_card", &out);
     let back = rendered(&out);
-    assert_eq!(back.birthday.map(eas::date::format_utc).as_deref(), Some("1815-12-10T10:00:00.000Z"));
+    assert_eq!(
+        back.birthday.map(eas::date::format_utc).as_deref(),
+        Some("1815-12-10T10:00:00.000Z")
+    );
     assert_eq!(back.categories, change.categories);
     assert_eq!(back.spouse, change.spouse);
 }

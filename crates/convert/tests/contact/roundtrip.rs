@@ -14,7 +14,10 @@ use crate::opts;
 
 /// Runs of spaces are one space: calcard reads `a\\,  b` as `a, b`.
 fn single_spaced(s: String) -> String {
-    s.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn text() -> impl Strategy<Value = Option<String>> {
@@ -29,7 +32,10 @@ fn date() -> impl Strategy<Value = Option<i64>> {
 }
 
 fn list() -> impl Strategy<Value = Option<Vec<String>>> {
-    proptest::option::of(proptest::collection::vec("[A-Za-z][A-Za-z ,]{0,8}[A-Za-z]".prop_map(single_spaced), 0..4))
+    proptest::option::of(proptest::collection::vec(
+        "[A-Za-z][A-Za-z ,]{0,8}[A-Za-z]".prop_map(single_spaced),
+        0..4,
+    ))
 }
 
 prop_compose! {
@@ -99,19 +105,36 @@ fn normal(mut c: Contact) -> Contact {
     let [x, y, z] = &mut pair;
     compact([x, y, z]);
     [c.home_phone_number, c.home2_phone_number] = [pair[0].take(), pair[1].take()];
-    let mut pair = [c.business_phone_number.take(), c.business2_phone_number.take(), None];
+    let mut pair = [
+        c.business_phone_number.take(),
+        c.business2_phone_number.take(),
+        None,
+    ];
     let [x, y, z] = &mut pair;
     compact([x, y, z]);
     [c.business_phone_number, c.business2_phone_number] = [pair[0].take(), pair[1].take()];
-    compact([&mut c.email1_address, &mut c.email2_address, &mut c.email3_address]);
+    compact([
+        &mut c.email1_address,
+        &mut c.email2_address,
+        &mut c.email3_address,
+    ]);
     compact([&mut c.im_address, &mut c.im_address2, &mut c.im_address3]);
     if c.file_as.is_none() {
-        let (last, first) = (c.last_name.clone().unwrap_or_default(), c.first_name.clone().unwrap_or_default());
-        let full = [&c.title, &c.first_name, &c.middle_name, &c.last_name, &c.suffix]
-            .iter()
-            .filter_map(|s| s.as_deref())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let (last, first) = (
+            c.last_name.clone().unwrap_or_default(),
+            c.first_name.clone().unwrap_or_default(),
+        );
+        let full = [
+            &c.title,
+            &c.first_name,
+            &c.middle_name,
+            &c.last_name,
+            &c.suffix,
+        ]
+        .iter()
+        .filter_map(|s| s.as_deref())
+        .collect::<Vec<_>>()
+        .join(" ");
         let company = c.company_name.clone().unwrap_or_default();
         let fa = match (last.is_empty(), first.is_empty()) {
             (false, false) => format!("{last}, {first}"),
