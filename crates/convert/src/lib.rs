@@ -1,8 +1,8 @@
 //! Conversions between EAS content classes and MIME, iCalendar and vCard. No I/O.
 
 pub mod calendar;
-pub mod ical;
 pub mod contact;
+pub mod ical;
 pub mod mail;
 pub mod meeting;
 pub mod merge;
