@@ -72,6 +72,10 @@ pub enum ConvertError {
     /// The object has no component of the kind asked for (e.g. no VEVENT).
     #[error("no {0} in the object")]
     NoComponent(&'static str),
+    /// The attendee is not invited to this meeting (e.g. a reply on behalf of someone the
+    /// meeting does not list).
+    #[error("the attendee is not invited to this meeting")]
+    NotInvited,
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ const PRODID: &str = "-//airgate//meeting reply//EN";
 /// occurrence, with RECURRENCE-ID in the form of the series' DTSTART. Without it, the series
 /// (or the single meeting) is answered.
 ///
-/// Err(`NoComponent("VEVENT")`) for an object without VEVENT; Err(`NoComponent("ATTENDEE")`)
+/// Err(`NoComponent("VEVENT")`) for an object without VEVENT; Err(`NotInvited`)
 /// when `attendee` (compared case-insensitively, `mailto:` ignored) is not invited.
 pub fn imip_reply(
     ics: &str,
@@ -55,7 +55,7 @@ pub fn imip_reply(
     let me = [attendee.to_owned()];
     let attendee_entry = ics::attendee_of(source, &me)
         .or_else(|| ics::attendee_of(master_c, &me))
-        .ok_or(ConvertError::NoComponent("ATTENDEE"))?;
+        .ok_or(ConvertError::NotInvited)?;
 
     let mut props: Vec<ICalendarEntry> = Vec::new();
     let keep = |props: &mut Vec<ICalendarEntry>, c: &ICalendarComponent, p: P| {

@@ -182,7 +182,7 @@ fn someone_not_invited_cannot_reply() {
             None,
             NOW
         ),
-        Err(ConvertError::NoComponent("ATTENDEE"))
+        Err(ConvertError::NotInvited)
     );
     assert_eq!(
         imip_reply(
