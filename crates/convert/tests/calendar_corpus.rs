@@ -21,6 +21,7 @@ fn opts(version: ProtocolVersion) -> CalendarOptions {
         }),
         user_addresses: vec!["me@example.com".into()],
         now: 1_714_000_000,
+        zone: convert::timezone::Zone::Iana(chrono_tz::Europe::Berlin),
     }
 }
 

@@ -18,6 +18,7 @@ fn opts(version: ProtocolVersion) -> CalendarOptions {
         body: Some(BodyPreference::whole(BodyType::Html)),
         user_addresses: vec!["me@example.com".into()],
         now: NOW,
+        zone: convert::timezone::Zone::Iana(chrono_tz::Europe::Berlin),
     }
 }
 
@@ -47,17 +48,24 @@ const ALL: [&str; 13] = [
 
 #[test]
 fn a_change_equal_to_the_rendered_event_leaves_the_object_byte_identical() {
-    for v in [
-        ProtocolVersion::V14_1,
-        ProtocolVersion::V16_1,
-        ProtocolVersion::V12_1,
-    ] {
-        for name in ALL {
-            let stored = corpus(name);
-            let (echo, _) = event_to_eas(&stored, &opts(v)).unwrap();
-            let merged =
-                merge_event(Some(&stored), &echo, &Ghosting::NothingGhosted, &opts(v)).unwrap();
-            assert_eq!(merged, stored, "{name} {v}");
+    use chrono_tz::{America, Europe, UTC};
+    for zone in [Europe::Berlin, UTC, America::Los_Angeles] {
+        for v in [
+            ProtocolVersion::V14_1,
+            ProtocolVersion::V16_1,
+            ProtocolVersion::V12_1,
+        ] {
+            let o = CalendarOptions {
+                zone: convert::timezone::Zone::Iana(zone),
+                ..opts(v)
+            };
+            for name in ALL {
+                let stored = corpus(name);
+                let (echo, _) = event_to_eas(&stored, &o).unwrap();
+                let merged =
+                    merge_event(Some(&stored), &echo, &Ghosting::NothingGhosted, &o).unwrap();
+                assert_eq!(merged, stored, "{name} {v} {zone}");
+            }
         }
     }
 }
@@ -263,9 +271,9 @@ fn a_new_all_day_event_is_dates_in_the_devices_zone() {
     assert!(out.contains("DTEND;VALUE=DATE:20240705\r\n"));
     let (back, _) = event_to_eas(&out, &o).unwrap();
     assert_eq!(back.all_day_event, Some(true));
-    // Rendered as midnight UTC of the date.
-    assert_eq!(back.start_time, Some(1_720_051_200));
-    assert_eq!(back.end_time, Some(1_720_137_600));
+    // Rendered as midnight of the date in the user's zone (Berlin here).
+    assert_eq!(back.start_time, Some(1_720_044_000));
+    assert_eq!(back.end_time, Some(1_720_130_400));
 }
 
 #[test]

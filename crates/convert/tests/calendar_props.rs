@@ -1,6 +1,7 @@
 //! Property: a device's event (field by field, in a zone from a small set, with a recurrence
 //! from a small set) merged into an empty object renders back as the same event, in the
-//! normal form the server sends (defaults filled in, all-day events at midnight UTC).
+//! normal form the server sends (defaults filled in; all-day events at midnight of the
+//! user's zone with its Timezone before 16.0, dates at midnight UTC without one in 16.x).
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use convert::calendar::{CalendarOptions, event_to_eas, merge_event};
@@ -88,6 +89,7 @@ fn text() -> impl Strategy<Value = String> {
 prop_compose! {
     fn device_event()(
         zone in prop::sample::select(zones()),
+        user in prop::sample::select(zones()),
         all_day in any::<bool>(),
         day in 0i64..3000,
         minute in 0i64..1440,
@@ -105,20 +107,24 @@ prop_compose! {
             Pattern::WeeklyMonWedFri, Pattern::MonthlyOnStartDay,
         ]),
         v16 in any::<bool>(),
-    ) -> (Calendar, ProtocolVersion) {
+    ) -> (Calendar, ProtocolVersion, Zone) {
         let date = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + Duration::days(day);
-        let (start, end) = if all_day {
+        let (start, end) = if all_day && v16 {
+            // MS-ASCAL 2.2.2.1: 16.x all-day times have no time component.
+            let s = Zone::UTC.to_utc(date.and_time(NaiveTime::MIN));
+            (s, s + days * 86_400)
+        } else if all_day {
             let s = zone.to_utc(date.and_time(NaiveTime::MIN));
             (s, zone.to_utc((date + Duration::days(days)).and_time(NaiveTime::MIN)))
         } else {
             let s = zone.to_utc(date.and_time(NaiveTime::MIN) + Duration::minutes(minute));
             (s, s + length * 60)
         };
-        let local_start = zone.to_local(start).date();
+        let local_start = if all_day { date } else { zone.to_local(start).date() };
         let version = if v16 { ProtocolVersion::V16_1 } else { ProtocolVersion::V14_1 };
         let busy = busy.map(|b| b.for_version(version));
         (Calendar {
-            timezone: Some(zone.to_eas(zone.to_local(start).year())),
+            timezone: (!(all_day && v16)).then(|| zone.to_eas(zone.to_local(start).year())),
             all_day_event: Some(all_day),
             start_time: Some(start),
             end_time: Some(end),
@@ -131,23 +137,24 @@ prop_compose! {
             body: body.map(|b| Body::full(BodyType::Plain, b)),
             recurrence: recurrence(&pattern, local_start),
             ..Calendar::default()
-        }, version)
+        }, version, user)
     }
 }
 
-/// What the server renders for the device's event.
-fn normalized(input: &Calendar, rendered: &Calendar) -> Calendar {
+/// What the server renders for the device's event, for a user in `user`.
+fn normalized(input: &Calendar, rendered: &Calendar, user: &Zone) -> Calendar {
     let mut want = input.clone();
-    if input.all_day_event == Some(true) {
-        // All-day events are sent as midnight UTC of their dates, in UTC.
-        let zone = convert::timezone::Zone::from_eas(
-            input.timezone.as_ref().unwrap(),
-            Zone::UTC.to_local(input.start_time.unwrap()).year(),
-        );
-        let midnight = |t: i64| Zone::UTC.to_utc(zone.to_local(t).date().and_time(NaiveTime::MIN));
+    if input.all_day_event == Some(true)
+        && let Some(blob) = &input.timezone
+    {
+        // Before 16.0 all-day events are sent as the user's midnights of their dates, in
+        // the user's zone (16.x: as the device sent them, dates without a Timezone).
+        let zone = Zone::from_eas(blob, Zone::UTC.to_local(input.start_time.unwrap()).year());
+        let date = |t: i64| zone.to_local(t).date();
+        let midnight = |t: i64| user.to_utc(date(t).and_time(NaiveTime::MIN));
         want.start_time = input.start_time.map(midnight);
         want.end_time = input.end_time.map(midnight);
-        want.timezone = rendered.timezone.clone();
+        want.timezone = Some(user.to_eas(date(input.start_time.unwrap()).year()));
     }
     want.dt_stamp = Some(NOW);
     want.uid = rendered.uid.clone();
@@ -164,12 +171,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn a_device_event_merged_into_nothing_renders_back((input, version) in device_event()) {
+    fn a_device_event_merged_into_nothing_renders_back((input, version, user) in device_event()) {
         let opts = CalendarOptions {
             version,
             body: None,
             user_addresses: vec!["me@example.com".into()],
             now: NOW,
+            zone: user.clone(),
         };
         let ics = merge_event(None, &input, &Ghosting::NothingGhosted, &opts).unwrap();
         let (rendered, losses) = event_to_eas(&ics, &opts).unwrap();
@@ -179,7 +187,7 @@ proptest! {
             rendered.recurrence.as_ref().map(pattern_key),
             "{}", ics
         );
-        prop_assert_eq!(&rendered, &normalized(&input, &rendered), "{}", ics);
+        prop_assert_eq!(&rendered, &normalized(&input, &rendered, &user), "{}", ics);
         // And the device's own event, sent back, changes nothing.
         let again = merge_event(Some(&ics), &rendered, &Ghosting::NothingGhosted, &opts).unwrap();
         prop_assert_eq!(again, ics);

@@ -5,7 +5,7 @@ use eas::calendar::{Calendar, Exception};
 
 use super::CalendarOptions;
 use super::merge::{Fields, apply_fields, stamp};
-use super::when::{Times, instant_of, occurrence_value, times_of, write_times};
+use super::when::{Frame, Times, occurrence_value, times_of, write_times};
 use crate::ical::{self, ICalendar, ICalendarComponentType, ICalendarProperty, When};
 use crate::merge::{ConvertError, Ghosting};
 
@@ -21,10 +21,10 @@ const SERIES_ONLY: [ICalendarProperty; 8] = [
 ];
 
 /// The override of the occurrence originally starting at `original`.
-fn find_override(ical: &ICalendar, master: usize, original: i64) -> Option<usize> {
+fn find_override(ical: &ICalendar, master: usize, original: i64, frame: &Frame) -> Option<usize> {
     ical::overrides(ical, master).into_iter().find(|&o| {
         ical::when(ical, o, &ICalendarProperty::RecurrenceId)
-            .is_some_and(|w| instant_of(&w) == original)
+            .is_some_and(|w| frame.instant(&w) == original)
     })
 }
 
@@ -111,8 +111,9 @@ fn change_occurrence(
     change: &OccurrenceChange<'_>,
     opts: &CalendarOptions,
 ) -> bool {
+    let frame = Frame::of(opts);
     let mut changed = false;
-    let o = match find_override(ical, master, original) {
+    let o = match find_override(ical, master, original, &frame) {
         Some(o) => o,
         None => {
             changed = true;
@@ -122,13 +123,13 @@ fn change_occurrence(
     let ex = exdates(ical, master);
     let kept: Vec<When> = ex
         .iter()
-        .filter(|w| instant_of(w) != original)
+        .filter(|w| frame.instant(w) != original)
         .cloned()
         .collect();
     if kept.len() != ex.len() {
         changed |= set_exdates(ical, master, &kept);
     }
-    if let Some(ot) = times_of(ical, o) {
+    if let Some(ot) = times_of(ical, o, &frame) {
         let s = change.start.unwrap_or(ot.start);
         let e = change.end.unwrap_or(s + (ot.end - ot.start));
         let ad = change.all_day.unwrap_or(ot.all_day);
@@ -144,13 +145,19 @@ fn change_occurrence(
 }
 
 /// Excludes one occurrence: an EXDATE, and no override.
-fn delete_occurrence(ical: &mut ICalendar, master: usize, original: i64, times: &Times) -> bool {
+fn delete_occurrence(
+    ical: &mut ICalendar,
+    master: usize,
+    original: i64,
+    times: &Times,
+    frame: &Frame,
+) -> bool {
     let mut changed = false;
-    if let Some(o) = find_override(ical, master, original) {
+    if let Some(o) = find_override(ical, master, original, frame) {
         changed |= ical::remove_child(ical, 0, o);
     }
     let mut ex = exdates(ical, master);
-    if !ex.iter().any(|w| instant_of(w) == original) {
+    if !ex.iter().any(|w| frame.instant(w) == original) {
         ex.push(occurrence_value(original, times));
         changed |= set_exdates(ical, master, &ex);
     }
@@ -165,7 +172,8 @@ pub(crate) fn apply_exceptions(
     list: &[Exception],
     opts: &CalendarOptions,
 ) -> bool {
-    let Some(times) = times_of(ical, master) else {
+    let frame = Frame::of(opts);
+    let Some(times) = times_of(ical, master, &frame) else {
         return false;
     };
     let mut changed = false;
@@ -174,7 +182,7 @@ pub(crate) fn apply_exceptions(
             continue;
         };
         if x.deleted == Some(true) {
-            changed |= delete_occurrence(ical, master, original, &times);
+            changed |= delete_occurrence(ical, master, original, &times, &frame);
         } else {
             changed |= change_occurrence(
                 ical,
@@ -195,7 +203,7 @@ pub(crate) fn apply_exceptions(
     let ex = exdates(ical, master);
     let kept: Vec<When> = ex
         .iter()
-        .filter(|w| named.contains(&instant_of(w)))
+        .filter(|w| named.contains(&frame.instant(w)))
         .cloned()
         .collect();
     if kept.len() != ex.len() {
@@ -203,7 +211,7 @@ pub(crate) fn apply_exceptions(
     }
     for o in ical::overrides(ical, master) {
         let original =
-            ical::when(ical, o, &ICalendarProperty::RecurrenceId).map(|w| instant_of(&w));
+            ical::when(ical, o, &ICalendarProperty::RecurrenceId).map(|w| frame.instant(&w));
         if original.is_some_and(|t| !named.contains(&t)) {
             changed |= ical::remove_child(ical, 0, o);
         }
@@ -211,11 +219,11 @@ pub(crate) fn apply_exceptions(
     changed
 }
 
-fn series(stored: &str) -> Result<(ICalendar, usize, Times), ConvertError> {
+fn series(stored: &str, frame: &Frame) -> Result<(ICalendar, usize, Times), ConvertError> {
     let ical = ical::parse(stored)?;
     let master = ical::master(&ical, &ICalendarComponentType::VEvent)
         .ok_or(ConvertError::NoComponent("VEVENT"))?;
-    let times = times_of(&ical, master).ok_or(ConvertError::NoComponent("DTSTART"))?;
+    let times = times_of(&ical, master, frame).ok_or(ConvertError::NoComponent("DTSTART"))?;
     Ok((ical, master, times))
 }
 
@@ -230,7 +238,7 @@ pub fn merge_instance(
     opts: &CalendarOptions,
 ) -> Result<String, ConvertError> {
     let _ = ghosting;
-    let (mut ical, master, times) = series(stored)?;
+    let (mut ical, master, times) = series(stored, &Frame::of(opts))?;
     let changed = change_occurrence(
         &mut ical,
         master,
@@ -256,8 +264,9 @@ pub fn delete_instance(
     instance_id: i64,
     opts: &CalendarOptions,
 ) -> Result<String, ConvertError> {
-    let (mut ical, master, times) = series(stored)?;
-    if !delete_occurrence(&mut ical, master, instance_id, &times) {
+    let frame = Frame::of(opts);
+    let (mut ical, master, times) = series(stored, &frame)?;
+    if !delete_occurrence(&mut ical, master, instance_id, &times, &frame) {
         return Ok(stored.to_owned());
     }
     stamp(&mut ical, master, opts.now, false);

@@ -9,14 +9,13 @@ use wbxml::Tag;
 use wbxml::tags::calendar as cal;
 
 use super::render::{busy_status, location, prop, recurrence_of, series_start};
-use super::when::{Times, times_of, write_times, zone_of_blob};
+use super::when::{Frame, Times, times_of, write_times, zone_of_blob};
 use super::{CalendarOptions, PRODID, people};
 use crate::ical::{
     self, ICalendar, ICalendarComponentType, ICalendarProperty, ICalendarValue, When,
 };
 use crate::merge::{ConvertError, Ghosting};
 use crate::recurrence::to_rrule;
-use crate::timezone::Zone;
 
 /// The fields an occurrence (the series, an exception, one instance) can change.
 pub(crate) struct Fields<'a> {
@@ -276,21 +275,11 @@ pub fn merge_event(
         None => (new_event(&mut ical, change, opts), true),
     };
     let organizes = people::user_organizes(&ical.components[master], opts);
-    let before = times_of(&ical, master);
+    let frame = Frame::of(opts);
+    let before = times_of(&ical, master, &frame);
 
     // Times: rewritten only when the instants or the all-day flag differ from what the
     // stored object renders to; then in the device's zone.
-    let zone = match (&change.timezone, &before) {
-        (Some(blob), _) => zone_of_blob(
-            blob,
-            change
-                .start_time
-                .or(before.as_ref().map(|t| t.start))
-                .unwrap_or(opts.now),
-        ),
-        (None, Some(t)) => t.zone.clone(),
-        (None, None) => Zone::UTC,
-    };
     let (dstart, dend) = default_times(opts.now);
     let start = change
         .start_time
@@ -304,6 +293,18 @@ pub fn merge_event(
         .all_day_event
         .or(before.as_ref().map(|t| t.all_day))
         .unwrap_or(false);
+    // 16.x all-day times are dates without a time and come without a Timezone (MS-ASCAL
+    // 2.2.2.1); a device that sends local midnights with a Timezone anyway is read in it.
+    let utc_dates = all_day
+        && opts.version >= eas::ProtocolVersion::V16_0
+        && start.rem_euclid(86_400) == 0
+        && end.rem_euclid(86_400) == 0;
+    let zone = match (&change.timezone, &before) {
+        (Some(blob), _) if !utc_dates => zone_of_blob(blob, start),
+        _ if all_day => frame.dates.clone(),
+        (_, Some(t)) if !t.all_day && !t.floating => t.zone.clone(),
+        _ => frame.floating.clone(),
+    };
     let same_times = before
         .as_ref()
         .is_some_and(|t| t.start == start && t.end == end && t.all_day == all_day);
@@ -312,7 +313,7 @@ pub fn merge_event(
         time_changed = write_times(&mut ical, master, start, end, all_day, &zone);
         changed |= time_changed;
     }
-    let times: Times = match times_of(&ical, master) {
+    let times: Times = match times_of(&ical, master, &frame) {
         Some(t) => t,
         None => return Err(ConvertError::NoComponent("DTSTART")),
     };

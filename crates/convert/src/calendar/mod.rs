@@ -21,7 +21,7 @@ use eas::ProtocolVersion;
 use eas::airsyncbase::BodyPreference;
 
 /// What the conversion needs to know of the device and the user.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CalendarOptions {
     pub version: ProtocolVersion,
     /// The device's body preference for the Calendar class (`None`: whole plain text).
@@ -31,6 +31,10 @@ pub struct CalendarOptions {
     pub user_addresses: Vec<String>,
     /// Now, UTC seconds: `DTSTAMP` and `LAST-MODIFIED` of new and changed objects.
     pub now: i64,
+    /// The user's zone: all-day events and floating times are sent in it (before 16.0,
+    /// all-day events as its local midnights with its Timezone; 16.x sends them as dates
+    /// without a Timezone), and a device's times without a Timezone are written in it.
+    pub zone: crate::timezone::Zone,
 }
 
 impl CalendarOptions {

@@ -1,18 +1,18 @@
 //! The stored event as the EAS Calendar class.
 
+use chrono::Datelike;
 use eas::ProtocolVersion;
 use eas::airsyncbase::BodyType;
 use eas::calendar::{BusyStatus, Calendar, Exception, Location, Sensitivity};
 
 use super::CalendarOptions;
 use super::people;
-use super::when::{Times, instant_of, times_of, year};
+use super::when::{Frame, Times, times_of};
 use crate::ical::{
     self, ICalendar, ICalendarComponentType, ICalendarProperty, ICalendarValue, Reminder,
 };
 use crate::merge::{ConvertError, Loss};
 use crate::recurrence::{SeriesStart, from_rrule};
-use crate::timezone::Zone;
 
 /// The longest UID EAS carries (Calendar.xsd).
 const MAX_UID: usize = 300;
@@ -123,7 +123,7 @@ fn render_component(
         organizer_email: organizer.map(|(a, _)| a),
         dt_stamp: ical::when(ical, comp, &ICalendarProperty::Dtstamp)
             .or_else(|| ical::when(ical, comp, &ICalendarProperty::LastModified))
-            .map(|w| instant_of(&w)),
+            .map(|w| Frame::of(opts).instant(&w)),
         end_time: Some(times.end),
         location: location(c, v),
         reminder,
@@ -217,13 +217,14 @@ pub(crate) fn render_event(
 ) -> Result<(Calendar, Vec<Loss>), ConvertError> {
     let master = ical::master(ical, &ICalendarComponentType::VEvent)
         .ok_or(ConvertError::NoComponent("VEVENT"))?;
-    let times = times_of(ical, master).ok_or(ConvertError::NoComponent("DTSTART"))?;
+    let frame = Frame::of(opts);
+    let times = times_of(ical, master, &frame).ok_or(ConvertError::NoComponent("DTSTART"))?;
     let mut losses = Vec::new();
-    if times.floating {
-        losses.push(Loss::new("DTSTART", "floating time, sent as UTC"));
-    }
     let mut cal = render_component(ical, master, &times, opts, &mut losses);
-    cal.timezone = Some(times.zone.to_eas(year(times.start)));
+    // All-day events: local midnights of the user's zone with its Timezone; from 16.0 dates
+    // without a time and no Timezone (MS-ASCAL 2.2.2.1). Floating times are the user's.
+    cal.timezone = (!times.all_day || opts.version < ProtocolVersion::V16_0)
+        .then(|| times.zone.to_eas(times.local_start.year()));
     let c = &ical.components[master];
     cal.uid = c.uid().map(str::to_owned);
     if cal.uid.as_ref().is_some_and(|u| u.len() > MAX_UID) {
@@ -293,6 +294,7 @@ fn exceptions_of(
     opts: &CalendarOptions,
     losses: &mut Vec<Loss>,
 ) -> Vec<Exception> {
+    let frame = Frame::of(opts);
     let mut list: Vec<Exception> = Vec::new();
     let m = &ical.components[master];
     for e in m
@@ -301,7 +303,7 @@ fn exceptions_of(
         .filter(|e| e.name == ICalendarProperty::Exdate)
     {
         for w in ical::whens_of(ical, e) {
-            let mut x = named(instant_of(&w), opts.version);
+            let mut x = named(frame.instant(&w), opts.version);
             x.deleted = Some(true);
             list.push(x);
         }
@@ -310,7 +312,7 @@ fn exceptions_of(
         let Some(rid) = ical::when(ical, o, &ICalendarProperty::RecurrenceId) else {
             continue;
         };
-        let original = instant_of(&rid);
+        let original = frame.instant(&rid);
         if list.iter().any(|x| x.original_start() == Some(original)) {
             continue;
         }
@@ -327,7 +329,7 @@ fn exceptions_of(
             list.push(x);
             continue;
         }
-        let Some(ot) = times_of(ical, o) else {
+        let Some(ot) = times_of(ical, o, &frame) else {
             losses.push(Loss::new("RECURRENCE-ID", "override without DTSTART"));
             continue;
         };
@@ -361,7 +363,7 @@ fn exceptions_of(
         }
         list.push(x);
     }
-    let _ = (times, Zone::UTC);
+    let _ = times;
     list.sort_by_key(|x| x.original_start());
     list
 }

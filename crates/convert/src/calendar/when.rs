@@ -2,9 +2,46 @@
 //! a device's times are written back.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use eas::ProtocolVersion;
+
+use super::CalendarOptions;
 
 use crate::ical::{self, ICalendar, ICalendarProperty, ICalendarValue, When};
 use crate::timezone::Zone;
+
+/// How the values of a stored object that carry no zone are read: dates (all-day events)
+/// and floating date-times.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Frame {
+    /// The zone whose midnights all-day dates are: the user's; UTC from 16.0, where all-day
+    /// events are dates without a time and without a Timezone (MS-ASCAL 2.2.2.1).
+    pub dates: Zone,
+    /// The zone floating date-times are read in: the user's.
+    pub floating: Zone,
+}
+
+impl Frame {
+    pub fn of(opts: &CalendarOptions) -> Frame {
+        Frame {
+            dates: if opts.version >= ProtocolVersion::V16_0 {
+                Zone::UTC
+            } else {
+                opts.zone.clone()
+            },
+            floating: opts.zone.clone(),
+        }
+    }
+
+    /// The UTC instant of a value: a date is its midnight in `dates`, a floating time is
+    /// read in `floating`. Also the instant EAS names a `RECURRENCE-ID` or `EXDATE` by.
+    pub fn instant(&self, w: &When) -> i64 {
+        w.to_utc(if w.date_only {
+            &self.dates
+        } else {
+            &self.floating
+        })
+    }
+}
 
 /// The EAS view of a component's times.
 #[derive(Clone, Debug, PartialEq)]
@@ -12,9 +49,10 @@ pub(crate) struct Times {
     pub start: i64,
     pub end: i64,
     pub all_day: bool,
-    /// The zone the event's wall times are in (UTC for floating times and dates).
+    /// The zone the event's wall times are in (the frame's zone for dates and floating
+    /// times).
     pub zone: Zone,
-    /// The start is floating (no zone): read as UTC.
+    /// The start is floating (no zone): read in the user's zone.
     pub floating: bool,
     /// The start as written (local wall time), for the recurrence's series start.
     pub local_start: chrono::NaiveDateTime,
@@ -30,12 +68,18 @@ fn duration_seconds(d: &calcard::icalendar::ICalendarDuration) -> i64 {
 }
 
 /// The times of component `comp`; `None` without a readable `DTSTART`.
-pub(crate) fn times_of(ical: &ICalendar, comp: usize) -> Option<Times> {
+pub(crate) fn times_of(ical: &ICalendar, comp: usize, frame: &Frame) -> Option<Times> {
     let start = ical::when(ical, comp, &ICalendarProperty::Dtstart)?;
     let all_day = start.date_only;
     let floating = start.zone.is_none() && !all_day;
-    let zone = start.zone.clone().unwrap_or(Zone::UTC);
-    let start_utc = start.to_utc(&Zone::UTC);
+    let zone = start.zone.clone().unwrap_or_else(|| {
+        if all_day {
+            frame.dates.clone()
+        } else {
+            frame.floating.clone()
+        }
+    });
+    let start_utc = start.to_utc(&zone);
     let end_utc =
         match ical::when(ical, comp, &ICalendarProperty::Dtend) {
             Some(end) => end.to_utc(&zone),
@@ -45,8 +89,14 @@ pub(crate) fn times_of(ical: &ICalendar, comp: usize) -> Option<Times> {
                         Some(ICalendarValue::Duration(d)) => Some(duration_seconds(d)),
                         _ => None,
                     });
-                // RFC 5545 3.6.1: a date lasts a day, a date-time no time.
-                start_utc + dur.unwrap_or(if all_day { 86_400 } else { 0 })
+                // RFC 5545 3.6.1: a date lasts a day, a date-time no time. The days of an
+                // all-day event are nominal: its end is a local midnight too.
+                let dur = dur.unwrap_or(if all_day { 86_400 } else { 0 });
+                if all_day {
+                    zone.to_utc(start.local + Duration::seconds(dur))
+                } else {
+                    start_utc + dur
+                }
             }
         };
     Some(Times {
@@ -107,29 +157,18 @@ pub(crate) fn write_times(
     changed
 }
 
-/// The UTC instant EAS uses for a `RECURRENCE-ID` or `EXDATE` value: a date is its midnight
-/// UTC, as all-day starts are rendered; a floating time is read as UTC.
-pub(crate) fn instant_of(w: &When) -> i64 {
-    w.to_utc(&Zone::UTC)
-}
-
 /// The value naming the occurrence that starts at `utc` in a series whose start is `like`:
 /// a date for an all-day series, else a wall time in the series' zone.
 pub(crate) fn occurrence_value(utc: i64, like: &Times) -> When {
     if like.all_day {
-        When::date(Zone::UTC.to_local(utc).date())
+        When::date(like.zone.to_local(utc).date())
     } else if like.floating {
         When {
-            local: Zone::UTC.to_local(utc),
+            local: like.zone.to_local(utc),
             zone: None,
             date_only: false,
         }
     } else {
         When::in_zone(utc, &like.zone)
     }
-}
-
-/// Year of a UTC instant.
-pub(crate) fn year(utc: i64) -> i32 {
-    Zone::UTC.to_local(utc).year()
 }
