@@ -536,6 +536,11 @@ fn rules_eas_cannot_say_are_refused_with_a_reason() {
         ),
         ("FREQ=MONTHLY;BYMONTH=3", monday(), "BYMONTH in a monthly"),
         (
+            "FREQ=YEARLY;BYMONTHDAY=1;BYSETPOS=1",
+            at(2026, 1, 1, 9),
+            "BYSETPOS",
+        ),
+        (
             "FREQ=DAILY;COUNT=5;UNTIL=20260130T000000Z",
             monday(),
             "COUNT and UNTIL",

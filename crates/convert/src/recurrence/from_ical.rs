@@ -295,12 +295,13 @@ fn yearly(
     let Some(month) = rule.bymonth.first().map(|m| m.month()) else {
         let found = in_month(rule)?;
         if !rule.bymonthday.is_empty() || matches!(found, InMonth::Every(_)) {
-            // BYMONTHDAY, and BYDAY without position, expand to every month of the year.
-            return if interval == 1 {
+            // BYMONTHDAY, and BYDAY without position, expand to every month of the year (and
+            // a BYSETPOS picks among the whole year's days).
+            return if interval == 1 && rule.bysetpos.is_empty() {
                 monthly(rule, 1, date)
             } else {
                 Err(loss(
-                    "BYMONTHDAY or BYDAY in a yearly rule with INTERVAL > 1",
+                    "BYMONTHDAY or BYDAY in a yearly rule without BYMONTH, with INTERVAL > 1 or BYSETPOS",
                 ))
             };
         }
