@@ -43,6 +43,15 @@ fuzz_target!(|data: &[u8]| {
                 {
                     let _ = wbxml::encode(&draft.to_application_data());
                 }
+                if let eas::sync::ClientCommand::Add {
+                    application_data, ..
+                }
+                | eas::sync::ClientCommand::Change {
+                    application_data, ..
+                } = cmd
+                {
+                    content_classes(application_data);
+                }
             }
         }
         let again = wbxml::decode(&wbxml::encode(&req.to_element())).expect("our WBXML decodes");
@@ -70,3 +79,35 @@ fuzz_target!(|data: &[u8]| {
     let _ = FolderDeleteRequest::from_element(&doc);
     let _ = eas::item_operations::parse_multipart(data);
 });
+
+/// A device's ApplicationData read as each content class; what reads must write in every version.
+fn content_classes(data: &wbxml::Element) {
+    for v in [ProtocolVersion::V12_1, ProtocolVersion::V14_1, ProtocolVersion::V16_1] {
+        if let Ok(c) = eas::calendar::Calendar::from_application_data(data, v) {
+            let _ = wbxml::encode(&c.to_application_data(v));
+        }
+        if let Ok(c) = eas::contact::Contact::from_application_data(data, v) {
+            let _ = wbxml::encode(&c.to_application_data(v));
+        }
+        if let Ok(t) = eas::task::Task::from_application_data(data, v) {
+            let _ = wbxml::encode(&t.to_application_data(v));
+        }
+        if let Ok(n) = eas::note::Note::from_application_data(data, v) {
+            let _ = wbxml::encode(&n.to_application_data(v));
+        }
+    }
+    for child in data.elements() {
+        if let Ok(r) = eas::recurrence::Recurrence::from_element(child) {
+            for page in [
+                eas::recurrence::RecurrencePage::Calendar,
+                eas::recurrence::RecurrencePage::Tasks,
+                eas::recurrence::RecurrencePage::Email,
+            ] {
+                let _ = wbxml::encode(&r.to_element(page, ProtocolVersion::V16_1));
+            }
+        }
+        if let Ok(m) = eas::meeting_request::MeetingRequest::from_element(child) {
+            let _ = wbxml::encode(&m.to_element(ProtocolVersion::V16_1));
+        }
+    }
+}
