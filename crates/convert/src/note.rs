@@ -4,7 +4,7 @@
 //! one): SUMMARY <-> Subject, DESCRIPTION (and X-ALT-DESC) <-> Body, CATEGORIES <->
 //! Categories, LAST-MODIFIED -> LastModifiedDate (server-set), MessageClass kept in
 //! `X-AIRGATE-MESSAGECLASS` when it is not `IPM.StickyNote`. See
-//! `crates/convert/docs/tasks-notes.md`.
+//! the crate README.
 
 use eas::ProtocolVersion;
 use eas::airsyncbase::BodyPreference;

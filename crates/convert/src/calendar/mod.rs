@@ -1,5 +1,5 @@
 //! Events: an iCalendar `VEVENT` (with its overrides) <-> the EAS Calendar class
-//! (MS-ASCAL). See `docs/calendar.md` for every mapping decision.
+//! (MS-ASCAL). See the crate README for every mapping decision.
 //!
 //! Rendering ([`event_to_eas`]) reads the stored object; a device's Add or Change is always a
 //! merge into the stored object ([`merge_event`]), changing only what the device's data

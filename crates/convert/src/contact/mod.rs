@@ -5,7 +5,7 @@
 //! one component of N, ORG, ADR), chosen by a rule that depends only on the card
 //! ([`layout`]), so the merge finds the same line again and rewrites only the lines whose
 //! rendering the device changed. Everything else, X- properties, groups, parameters, folding,
-//! the lines beyond the EAS slots, stays byte for byte. See `docs/contacts.md`.
+//! the lines beyond the EAS slots, stays byte for byte. See the crate README.
 
 mod apply;
 mod body;

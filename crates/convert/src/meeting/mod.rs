@@ -2,7 +2,7 @@
 //! Email class's `MeetingRequest` (MS-ASEMAIL 2.2.2.48), the message class of such parts,
 //! and the iMIP REPLY the user's answer sends to the organizer.
 //!
-//! The mapping decisions are in `docs/meeting.md`.
+//! The mapping decisions are in the crate README.
 
 mod ics;
 mod message;

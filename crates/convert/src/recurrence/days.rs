@@ -100,7 +100,7 @@ fn gcd(a: u32, b: u32) -> u32 {
 }
 
 /// EAS `DayOfMonth` in a month: a day the month lacks is its last day (Exchange's rule, see
-/// docs/recurrence.md).
+/// the crate README).
 pub(crate) fn clipped_day(year: i32, month: u32, day: u8) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, u32::from(day).min(month_len(year, month)))
 }

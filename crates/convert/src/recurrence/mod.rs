@@ -7,7 +7,7 @@
 //! Exchange's meaning of the pattern: a `DayOfMonth` a month lacks falls on that month's last
 //! day (as EWS and Outlook define it), `WeekOfMonth` 5 is the last, `DayOfWeek` 127 with week
 //! 5 is the last day of the month (MS-ASCAL 2.2.2.18). Every decision is in
-//! `docs/recurrence.md`.
+//! the crate README.
 //!
 //! The normal form [`from_rrule`] returns (what `to_rrule` then `from_rrule` gives back):
 //! every field the type uses is set (taken from the start when the rule leaves it implicit);

@@ -192,7 +192,7 @@ fn nth(rule: &mut ICalendarRecurrenceRule, rec: &Recurrence, date: NaiveDate, st
 
 /// UNTIL of an EAS `Until`: occurrences fall at the start's time of day, at most one a day,
 /// so the series ends with the occurrence on the local date of `Until` (see
-/// docs/recurrence.md). All-day: that date; timed: its start instant in UTC.
+/// the crate README). All-day: that date; timed: its start instant in UTC.
 fn ical_until(until: i64, start: &SeriesStart, zone: &Zone) -> PartialDateTime {
     let last = zone.to_local(until).date();
     if start.all_day {

@@ -3,7 +3,7 @@
 //! [`todo_to_eas`] renders a stored VTODO as the task a device gets (and what it cannot
 //! carry, as [`Loss`]es); [`merge_todo`] applies a device's Add or Change to the stored object
 //! (an Add to an empty skeleton), changing only what the device's data speaks for. The
-//! mapping decisions are in `crates/convert/docs/tasks-notes.md`.
+//! mapping decisions are in the crate README.
 
 mod alarm;
 mod dates;

@@ -1,6 +1,6 @@
 //! Time zones: the EAS TimeZone blob <-> IANA zones and VTIMEZONE, through the CLDR
 //! Windows <-> IANA mapping, with the rules in force in the event's own year. See
-//! `docs/timezone.md` for every decision that is not one-to-one.
+//! the crate README for every decision that is not one-to-one.
 
 mod eas;
 mod rules;
