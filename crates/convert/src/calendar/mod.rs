@@ -39,19 +39,9 @@ pub struct CalendarOptions {
 
 impl CalendarOptions {
     pub(crate) fn is_user(&self, address: &str) -> bool {
-        let a = strip_mailto(address);
         self.user_addresses
             .iter()
-            .any(|u| strip_mailto(u).eq_ignore_ascii_case(a))
-    }
-}
-
-/// An address without its `mailto:` scheme.
-pub(crate) fn strip_mailto(value: &str) -> &str {
-    let v = value.trim();
-    match v.get(..7) {
-        Some(s) if s.eq_ignore_ascii_case("mailto:") => &v[7..],
-        _ => v,
+            .any(|u| crate::ical::same_address(u, address))
     }
 }
 

@@ -6,7 +6,8 @@ use calcard::icalendar::{
 };
 use eas::calendar::{Attendee, AttendeeStatus, AttendeeType, MeetingStatus, ResponseType};
 
-use super::{CalendarOptions, strip_mailto};
+use super::CalendarOptions;
+use crate::ical::strip_mailto;
 use crate::ical::{
     self, ICalendarComponent, ICalendarEntry, ICalendarParameter, ICalendarParameterName,
     ICalendarParameterValue, ICalendarProperty, ICalendarValue,

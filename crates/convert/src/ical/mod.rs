@@ -403,5 +403,19 @@ pub fn set_sensitivity(comp: &mut ICalendarComponent, value: u8) -> bool {
     set_value(comp, ICalendarProperty::Class, v)
 }
 
+/// A calendar address (ORGANIZER, ATTENDEE) without its `mailto:` scheme.
+pub fn strip_mailto(value: &str) -> &str {
+    let v = value.trim();
+    match v.get(..7) {
+        Some(s) if s.eq_ignore_ascii_case("mailto:") => &v[7..],
+        _ => v,
+    }
+}
+
+/// Whether two calendar addresses are the same mailbox (case-insensitive, `mailto:` ignored).
+pub fn same_address(a: &str, b: &str) -> bool {
+    strip_mailto(a).eq_ignore_ascii_case(strip_mailto(b))
+}
+
 #[cfg(test)]
 mod tests;

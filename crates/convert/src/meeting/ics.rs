@@ -1,14 +1,11 @@
 //! What the meeting converter reads of an iCalendar object, over calcard: the METHOD, the
-//! VEVENTs, text and X- properties, attendees, and date-times as UTC instants with their zone.
+//! VEVENTs, text and X- properties and attendees (date-times are `crate::ical::When`).
 
+pub(super) use crate::ical::{entry_text, find, param_text, parse, same_address, text, when_of};
 use calcard::icalendar::{
     ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarEntry, ICalendarParameterName,
     ICalendarParameterValue, ICalendarParticipationStatus, ICalendarProperty, ICalendarValue,
 };
-use chrono::NaiveDateTime;
-
-pub(super) use crate::ical::{entry_text, find, param_text, parse, text};
-use crate::timezone::Zone;
 
 /// The `METHOD` of the object, upper case.
 pub(super) fn method(ical: &ICalendar) -> Option<String> {
@@ -49,12 +46,6 @@ pub(super) fn address(e: &ICalendarEntry) -> Option<&str> {
     e.calendar_address().map(str::trim)
 }
 
-/// Whether two calendar addresses are the same mailbox (case-insensitive, `mailto:` ignored).
-pub(super) fn same_address(a: &str, b: &str) -> bool {
-    let strip = |s: &str| calcard::icalendar::utils::strip_mailto_scheme(s.trim()).to_owned();
-    strip(a).eq_ignore_ascii_case(&strip(b))
-}
-
 /// The ATTENDEE entries of `comp` whose address is one of `addresses`.
 pub(super) fn attendee_of<'a>(
     comp: &'a ICalendarComponent,
@@ -72,44 +63,6 @@ pub(super) fn partstat(e: &ICalendarEntry) -> ICalendarParticipationStatus {
         Some(ICalendarParameterValue::Partstat(p)) => p.clone(),
         _ => ICalendarParticipationStatus::NeedsAction,
     }
-}
-
-/// A DATE or DATE-TIME value read as an instant.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Instant {
-    pub utc: i64,
-    /// The wall time as written (midnight for a date).
-    pub local: NaiveDateTime,
-    pub date_only: bool,
-    /// The zone of a TZID or `Z` value; `None` for floating times and dates.
-    pub zone: Option<Zone>,
-}
-
-/// The first value of a date-time entry. A TZID is resolved with [`Zone::resolve`] (IANA and
-/// Windows names, the object's VTIMEZONEs); floating times, dates and unknown TZIDs are read
-/// in UTC.
-pub(super) fn instant(ical: &ICalendar, e: &ICalendarEntry) -> Option<Instant> {
-    let pdt = e.values.first()?.as_partial_date_time()?;
-    let date_only = pdt.hour.is_none();
-    let result = pdt.to_date_time()?;
-    let local = result.date_time;
-    let zone = match result.offset {
-        Some(o) if o.local_minus_utc() == 0 => Some(Zone::UTC),
-        Some(o) => Some(Zone::Custom(crate::timezone::CustomZone {
-            name: "UTC".to_owned(),
-            standard_offset: o.local_minus_utc(),
-            daylight: None,
-        })),
-        None if date_only => None,
-        None => param_text(e, &ICalendarParameterName::Tzid).and_then(|t| Zone::resolve(t, ical)),
-    };
-    let utc = zone.as_ref().unwrap_or(&Zone::UTC).to_utc(local);
-    Some(Instant {
-        utc,
-        local,
-        date_only,
-        zone,
-    })
 }
 
 /// The duration of a DURATION entry in seconds.

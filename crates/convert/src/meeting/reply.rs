@@ -8,8 +8,9 @@ use calcard::icalendar::{
 
 use super::Response;
 use super::ics;
-use crate::ical::{entry, remove_param, set_param};
+use crate::ical::{When, entry, remove_param, set_param};
 use crate::merge::ConvertError;
+use crate::timezone::Zone;
 
 /// The PRODID of the objects the gateway writes.
 const PRODID: &str = "-//airgate//meeting reply//EN";
@@ -47,8 +48,8 @@ pub fn imip_reply(
     let target = instance.and_then(|t| {
         events.iter().copied().find(|&i| {
             ics::find(&ical.components[i], &P::RecurrenceId)
-                .and_then(|e| ics::instant(&ical, e))
-                .is_some_and(|r| r.utc == t)
+                .and_then(|e| ics::when_of(&ical, e))
+                .is_some_and(|r| r.to_utc(&Zone::UTC) == t)
         })
     });
     let source = &ical.components[target.unwrap_or(master)];
@@ -143,11 +144,15 @@ fn moved_to_occurrence(
     let Some(dtstart) = ics::find(master, &P::Dtstart) else {
         return;
     };
-    let start = ics::instant(ical, dtstart);
-    let end = ics::find(master, &P::Dtend).and_then(|e| Some((e, ics::instant(ical, e)?)));
+    let start = ics::when_of(ical, dtstart);
+    let end = ics::find(master, &P::Dtend).and_then(|e| Some((e, ics::when_of(ical, e)?)));
     props.push(at(dtstart, start.as_ref(), t));
     match (end, &start) {
-        (Some((e, end)), Some(s)) => props.push(at(e, Some(&end), t + (end.utc - s.utc))),
+        (Some((e, end)), Some(s)) => props.push(at(
+            e,
+            Some(&end),
+            t + (end.to_utc(&Zone::UTC) - s.to_utc(&Zone::UTC)),
+        )),
         _ => {
             if let Some(d) = ics::find(master, &P::Duration) {
                 props.push(d.clone());
@@ -161,7 +166,7 @@ fn moved_to_occurrence(
 
 /// `template` (a date-time entry) with its value moved to the instant `utc`, in the
 /// template's zone and form.
-fn at(template: &ICalendarEntry, form: Option<&ics::Instant>, utc: i64) -> ICalendarEntry {
+fn at(template: &ICalendarEntry, form: Option<&When>, utc: i64) -> ICalendarEntry {
     use chrono::{Datelike as _, Timelike as _};
     let mut e = template.clone();
     let zone = form.and_then(|f| f.zone.clone());

@@ -12,7 +12,8 @@ use eas::meeting_request::{
 use eas::timezone::TimeZone;
 
 use super::MeetingOptions;
-use super::ics::{self, Instant};
+use super::ics;
+use crate::ical::When;
 use crate::merge::{ConvertError, Loss};
 use crate::timezone::Zone;
 
@@ -40,9 +41,9 @@ pub fn meeting_request_with_losses(
     let ev = &ical.components[idx];
     let mut losses = Vec::new();
 
-    let start = ics::find(ev, &P::Dtstart).and_then(|e| ics::instant(&ical, e));
+    let start = ics::find(ev, &P::Dtstart).and_then(|e| ics::when_of(&ical, e));
     let end = end_of(&ical, ev, start.as_ref());
-    let recurrence_id = ics::find(ev, &P::RecurrenceId).and_then(|e| ics::instant(&ical, e));
+    let recurrence_id = ics::find(ev, &P::RecurrenceId).and_then(|e| ics::when_of(&ical, e));
     let all_day = start.as_ref().is_some_and(|s| s.date_only)
         || ics::find_other(ev, "X-MICROSOFT-CDO-ALLDAYEVENT")
             .and_then(ics::entry_text)
@@ -105,17 +106,17 @@ pub fn meeting_request_with_losses(
 
     let m = MeetingRequest {
         all_day_event: Some(all_day),
-        start_time: start.as_ref().map(|s| s.utc),
+        start_time: start.as_ref().map(|s| s.to_utc(&Zone::UTC)),
         dt_stamp: ics::find(ev, &P::Dtstamp)
-            .and_then(|e| ics::instant(&ical, e))
-            .map_or(opts.now, |d| d.utc),
+            .and_then(|e| ics::when_of(&ical, e))
+            .map_or(opts.now, |d| d.to_utc(&Zone::UTC)),
         end_time: end,
         instance_type: Some(instance_type),
         location: ics::text(ev, &P::Location)
             .filter(|l| !l.trim().is_empty())
             .map(Location::named),
         organizer: ics::find(ev, &P::Organizer).and_then(organizer_text),
-        recurrence_id: recurrence_id.as_ref().map(|r| r.utc),
+        recurrence_id: recurrence_id.as_ref().map(|r| r.to_utc(&Zone::UTC)),
         reminder: reminder_seconds(&ical, idx),
         response_requested: Some(!cancel && rsvp),
         recurrence,
@@ -149,18 +150,18 @@ pub fn meeting_request_with_losses(
 
 /// DTEND, else DTSTART + DURATION, else the end RFC 5545 3.6.1 implies (a day after a date,
 /// the start itself for a date-time).
-fn end_of(ical: &ICalendar, ev: &ICalendarComponent, start: Option<&Instant>) -> Option<i64> {
-    if let Some(end) = ics::find(ev, &P::Dtend).and_then(|e| ics::instant(ical, e)) {
-        return Some(end.utc);
+fn end_of(ical: &ICalendar, ev: &ICalendarComponent, start: Option<&When>) -> Option<i64> {
+    if let Some(end) = ics::find(ev, &P::Dtend).and_then(|e| ics::when_of(ical, e)) {
+        return Some(end.to_utc(&Zone::UTC));
     }
     let start = start?;
     if let Some(d) = ics::find(ev, &P::Duration).and_then(ics::duration_seconds) {
-        return Some(start.utc + d);
+        return Some(start.to_utc(&Zone::UTC) + d);
     }
     Some(if start.date_only {
-        start.utc + 86_400
+        start.to_utc(&Zone::UTC) + 86_400
     } else {
-        start.utc
+        start.to_utc(&Zone::UTC)
     })
 }
 
@@ -218,7 +219,7 @@ fn busy_status(ev: &ICalendarComponent) -> BusyStatus {
 /// The EAS pattern of the series' RRULE.
 fn series_pattern(
     rule: &calcard::icalendar::ICalendarEntry,
-    start: &Instant,
+    start: &When,
 ) -> Result<eas::recurrence::Recurrence, Loss> {
     let Some(ICalendarValue::RecurrenceRule(rrule)) = rule.values.first() else {
         return Err(Loss::new("RRULE", "unreadable"));
