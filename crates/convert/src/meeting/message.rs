@@ -2,15 +2,13 @@
 //! object in a `text/calendar; method=REPLY; charset=UTF-8` part, here beside a short
 //! `text/plain` in a `multipart/alternative`).
 //!
-//! Written here rather than with `mail::outgoing`'s MIME writer, whose helpers are private to
-//! that module. Both parts are base64 (the calendar text keeps its CRLF lines and folding
-//! exactly; no 8BITMIME is needed).
+//! Both parts are base64 (the calendar text keeps its CRLF lines and folding exactly; no
+//! 8BITMIME is needed). The header and encoding helpers are `mail::outgoing`'s.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest as _, Sha256};
 
 use super::Response;
+use crate::mail::outgoing::encode::{base64_lines, encode_words, field, message_id_from};
 use crate::mail::outgoing::rfc822_date;
 
 /// The email carrying `reply_ics`: From the attendee, To the organizer, Subject
@@ -33,13 +31,8 @@ pub fn reply_message(
         .chain_update(to.as_bytes())
         .chain_update(now.to_le_bytes())
         .finalize();
-    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    let domain = message_id_domain.trim().trim_matches(['<', '>', '@']);
-    let domain = if domain.is_empty() {
-        "airgate.invalid"
-    } else {
-        domain
-    };
+    let message_id = message_id_from(&digest, now, message_id_domain);
+    let hex = message_id.split('.').next().unwrap_or_default();
     let boundary = format!("=_agm{hex}");
     let summary = one_line(subject_summary);
     let subject = format!("{}: {}", response.subject_prefix(), summary.trim());
@@ -54,26 +47,32 @@ pub fn reply_message(
         summary.trim()
     );
 
-    let mut out = String::new();
-    out.push_str(&format!("From: {}\r\n", one_line(from).trim()));
-    out.push_str(&format!("To: {}\r\n", one_line(to).trim()));
-    out.push_str(&format!("Subject: {}\r\n", encode_header(&subject)));
-    out.push_str(&format!("Date: {}\r\n", rfc822_date(now)));
-    out.push_str(&format!("Message-ID: <{hex}.{now}@{domain}>\r\n"));
-    out.push_str("MIME-Version: 1.0\r\n");
-    out.push_str(&format!(
-        "Content-Type: multipart/alternative;\r\n boundary=\"{boundary}\"\r\n\r\n"
-    ));
-    out.push_str(&format!("--{boundary}\r\n"));
-    out.push_str("Content-Type: text/plain; charset=UTF-8\r\n");
-    out.push_str("Content-Transfer-Encoding: base64\r\n\r\n");
-    out.push_str(&base64_lines(plain.as_bytes()));
-    out.push_str(&format!("--{boundary}\r\n"));
-    out.push_str("Content-Type: text/calendar; method=REPLY; charset=UTF-8\r\n");
-    out.push_str("Content-Transfer-Encoding: base64\r\n\r\n");
-    out.push_str(&base64_lines(reply_ics.as_bytes()));
-    out.push_str(&format!("--{boundary}--\r\n"));
-    out.into_bytes()
+    let mut out = Vec::new();
+    out.extend(field("From", one_line(from).trim()));
+    out.extend(field("To", one_line(to).trim()));
+    out.extend(field("Subject", &encode_words(&subject)));
+    out.extend(field("Date", &rfc822_date(now)));
+    out.extend(field("Message-ID", &format!("<{message_id}>")));
+    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+    out.extend(
+        format!("Content-Type: multipart/alternative;\r\n boundary=\"{boundary}\"\r\n\r\n")
+            .into_bytes(),
+    );
+    let parts = [
+        ("text/plain; charset=UTF-8", plain.as_bytes()),
+        (
+            "text/calendar; method=REPLY; charset=UTF-8",
+            reply_ics.as_bytes(),
+        ),
+    ];
+    for (content_type, body) in parts {
+        out.extend(format!("--{boundary}\r\n").into_bytes());
+        out.extend(field("Content-Type", content_type));
+        out.extend_from_slice(b"Content-Transfer-Encoding: base64\r\n\r\n");
+        out.extend(base64_lines(body));
+    }
+    out.extend(format!("--{boundary}--\r\n").into_bytes());
+    out
 }
 
 /// Line ends and other controls become spaces (no header injection).
@@ -81,37 +80,4 @@ fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
-}
-
-/// The text as is when it is printable ASCII, else RFC 2047 encoded words (UTF-8, base64),
-/// each at most 75 characters and never splitting a character.
-fn encode_header(text: &str) -> String {
-    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) && !text.contains("=?") {
-        return text.to_owned();
-    }
-    // 75 - len("=?UTF-8?B?" + "?=") = 63 base64 characters = 45 bytes.
-    let mut words = Vec::new();
-    let mut chunk = String::new();
-    for c in text.chars() {
-        if chunk.len() + c.len_utf8() > 45 {
-            words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(chunk.as_bytes())));
-            chunk.clear();
-        }
-        chunk.push(c);
-    }
-    if !chunk.is_empty() {
-        words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(chunk.as_bytes())));
-    }
-    words.join("\r\n ")
-}
-
-/// Base64 in lines of 76 characters, each ended by CRLF.
-fn base64_lines(data: &[u8]) -> String {
-    let encoded = STANDARD.encode(data);
-    let mut out = String::with_capacity(encoded.len() + encoded.len() / 38 + 2);
-    for line in encoded.as_bytes().chunks(76) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push_str("\r\n");
-    }
-    out
 }

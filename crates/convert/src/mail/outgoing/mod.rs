@@ -8,7 +8,7 @@
 
 mod compose;
 mod draft;
-mod encode;
+pub(crate) mod encode;
 mod inspect;
 
 pub use compose::{Original, OriginalPart, Smart, compose};
