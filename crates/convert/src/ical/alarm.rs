@@ -7,7 +7,7 @@
 use calcard::icalendar::{ICalendarAction, ICalendarDuration, ICalendarRelated};
 
 use super::{
-    ICalendar, ICalendarComponentType, ICalendarEntry, ICalendarParameterName,
+    ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarEntry, ICalendarParameterName,
     ICalendarParameterValue, ICalendarProperty, ICalendarValue, add_child, children, component,
     entry, find, param, remove_child, text_value,
 };
@@ -22,15 +22,16 @@ pub enum Reminder {
     Absolute(i64),
 }
 
-fn is_display_or_audio(ical: &ICalendar, alarm: usize) -> bool {
-    find(&ical.components[alarm], &ICalendarProperty::Action).is_some_and(|e| {
-        matches!(
-            e.values.first(),
-            Some(ICalendarValue::Action(
-                ICalendarAction::Display | ICalendarAction::Audio
-            ))
-        )
-    })
+/// Whether an alarm can be the reminder: `ACTION:DISPLAY` or `AUDIO`, or no ACTION at all
+/// (invalid, but seen; read as a display alarm). Shared with the task reminder.
+pub(crate) fn is_display_or_audio(alarm: &ICalendarComponent) -> bool {
+    match find(alarm, &ICalendarProperty::Action).and_then(|e| e.values.first()) {
+        Some(ICalendarValue::Action(a)) => {
+            matches!(a, ICalendarAction::Display | ICalendarAction::Audio)
+        }
+        None => true,
+        _ => false,
+    }
 }
 
 /// Minutes before the start of a relative trigger, if it is one.
@@ -61,7 +62,7 @@ fn relative_minutes(trigger: &ICalendarEntry) -> Option<u32> {
 fn reminder_alarms(ical: &ICalendar, comp: usize) -> Vec<(usize, u32)> {
     children(ical, comp, &ICalendarComponentType::VAlarm)
         .into_iter()
-        .filter(|&a| is_display_or_audio(ical, a))
+        .filter(|&a| is_display_or_audio(&ical.components[a]))
         .filter_map(|a| {
             find(&ical.components[a], &ICalendarProperty::Trigger)
                 .and_then(relative_minutes)
@@ -77,7 +78,7 @@ pub fn reminder(ical: &ICalendar, comp: usize) -> Option<Reminder> {
     }
     children(ical, comp, &ICalendarComponentType::VAlarm)
         .into_iter()
-        .filter(|&a| is_display_or_audio(ical, a))
+        .filter(|&a| is_display_or_audio(&ical.components[a]))
         .find_map(|a| {
             let t = find(&ical.components[a], &ICalendarProperty::Trigger)?;
             super::when_of(ical, t)

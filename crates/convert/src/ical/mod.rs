@@ -11,7 +11,7 @@
 //! `VCALENDAR`, and a component names its children by index in `component_ids`. The helpers
 //! here take and return those indices.
 
-mod alarm;
+pub(crate) mod alarm;
 mod body;
 mod when;
 mod zones;

@@ -4,15 +4,16 @@
 //! other alarm stays on the server untouched.
 //!
 //! (`crate::ical`'s reminder is the calendar's "minutes before the start"; tasks need the
-//! absolute form, so this lives here.)
+//! absolute form, so this lives here; which alarms can be the reminder is decided once, by
+//! `ical::alarm::is_display_or_audio`.)
 
 use calcard::icalendar::{
     ICalendarAction, ICalendarDuration, ICalendarRelated, ICalendarValueType,
 };
 
 use crate::ical::{
-    self, ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarParameter,
-    ICalendarParameterName, ICalendarParameterValue, ICalendarProperty, ICalendarValue, When,
+    self, ICalendar, ICalendarComponentType, ICalendarParameter, ICalendarParameterName,
+    ICalendarParameterValue, ICalendarProperty, ICalendarValue, When,
 };
 use crate::timezone::Zone;
 
@@ -52,17 +53,6 @@ enum Trigger {
     Relative { to_end: bool, seconds: i64 },
 }
 
-fn is_display_or_audio(c: &ICalendarComponent) -> bool {
-    match ical::find(c, &ICalendarProperty::Action).and_then(|e| e.values.first()) {
-        Some(ICalendarValue::Action(a)) => {
-            matches!(a, ICalendarAction::Display | ICalendarAction::Audio)
-        }
-        // No ACTION (invalid, but seen): treat as a display alarm.
-        None => true,
-        _ => false,
-    }
-}
-
 fn trigger(cal: &ICalendar, alarm: usize, user: &Zone) -> Option<Trigger> {
     let e = ical::find(&cal.components[alarm], &ICalendarProperty::Trigger)?;
     match e.values.first()? {
@@ -85,7 +75,7 @@ pub(crate) fn reminder(cal: &ICalendar, todo: usize, user: &Zone) -> (Option<(us
     let anchors = Anchors::of(cal, todo, user);
     let alarms = ical::children(cal, todo, &ICalendarComponentType::VAlarm);
     let first = alarms.iter().find_map(|&a| {
-        if !is_display_or_audio(&cal.components[a]) {
+        if !ical::alarm::is_display_or_audio(&cal.components[a]) {
             return None;
         }
         let at = match trigger(cal, a, user)? {
