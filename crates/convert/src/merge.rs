@@ -78,6 +78,32 @@ pub enum ConvertError {
     NotInvited,
 }
 
+/// The UID of an object a device's Add creates, when the caller gives none: a SHA-256 of
+/// `seed` in the UUID form. Pure, so a retried Add with the same seed gets the same UID; the
+/// DAV caller should seed with what identifies the Add (device and ClientId) or pass its own.
+pub fn new_uid(seed: &[&[u8]]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut h = Sha256::new();
+    for part in seed {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let hex: String = h
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,6 @@
 use eas::airsyncbase::Body;
 use eas::calendar::{BusyStatus, Calendar, Location, Sensitivity};
 use eas::recurrence::Recurrence;
-use sha2::{Digest, Sha256};
 use wbxml::Tag;
 use wbxml::tags::calendar as cal;
 
@@ -215,17 +214,7 @@ fn new_uid(change: &Calendar, now: i64) -> String {
     {
         return u.clone();
     }
-    let mut h = Sha256::new();
-    h.update(now.to_le_bytes());
-    h.update(change.subject.as_deref().unwrap_or("").as_bytes());
-    h.update(change.start_time.unwrap_or(0).to_le_bytes());
-    let hex: String = h
-        .finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("{hex}@airgate")
+    crate::merge::new_uid(&[&now.to_le_bytes(), format!("{change:?}").as_bytes()])
 }
 
 fn new_event(ical: &mut ICalendar, change: &Calendar, opts: &CalendarOptions) -> usize {

@@ -18,7 +18,6 @@ mod render;
 use eas::airsyncbase::BodyPreference;
 use eas::contact::Contact;
 use eas::version::ProtocolVersion;
-use sha2::Digest as _;
 
 use crate::merge::{ConvertError, Ghosting, Loss};
 use card::Card;
@@ -37,7 +36,7 @@ pub struct ContactOptions {
     /// left out (and reported as a [`Loss`]), never altered.
     pub max_picture_bytes: usize,
     /// The UID of a card created by a device's Add; `None`: one is derived from the content
-    /// and the current time.
+    /// ([`crate::merge::new_uid`]), so a retried Add gets the same UID.
     pub uid: Option<String>,
 }
 
@@ -87,30 +86,10 @@ pub fn merge_contact(
         None => {
             let uid = match &opts.uid {
                 Some(u) => u.clone(),
-                None => derived_uid(change),
+                None => crate::merge::new_uid(&[format!("{change:?}").as_bytes()]),
             };
             (Card::skeleton(&uid), true)
         }
     };
     Ok(apply::merge(&card, change, ghosting, opts, new).write())
-}
-
-/// A UUID-shaped UID from the content and the current time.
-fn derived_uid(change: &Contact) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let mut hasher = sha2::Sha256::new();
-    hasher.update(format!("{change:?}").as_bytes());
-    hasher.update(now.to_le_bytes());
-    let h = hasher.finalize();
-    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }

@@ -341,7 +341,7 @@ pub(crate) fn stamp(
         ical::set_text(
             &mut cal.components[comp],
             ICalendarProperty::Uid,
-            &new_uid(now, seed),
+            &crate::merge::new_uid(&[&now.to_le_bytes(), seed.as_bytes()]),
         );
         ical::set_when(cal, comp, ICalendarProperty::Created, &When::utc(now));
     }
@@ -349,27 +349,4 @@ pub(crate) fn stamp(
         ical::set_when(cal, comp, ICalendarProperty::Dtstamp, &When::utc(now));
         ical::set_when(cal, comp, ICalendarProperty::LastModified, &When::utc(now));
     }
-}
-
-/// A UID for a new item: a hash of the time, a process-wide counter and the item's text, in
-/// the UUID form. The caller may set its own (e.g. the one in the DAV href) afterwards.
-fn new_uid(now: i64, seed: &str) -> String {
-    use sha2::{Digest, Sha256};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = Sha256::new();
-    h.update(now.to_be_bytes());
-    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_be_bytes());
-    h.update(std::process::id().to_be_bytes());
-    h.update(seed.as_bytes());
-    let d = h.finalize();
-    let hex: String = d.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
